@@ -1,0 +1,151 @@
+/**
+ * Backups live in <state>/clawfix/backups/<id>/ (dir 0700, files 0600): exact copies of the files a
+ * repair touches, or the pre-image of the SQLite rows it changes, plus a manifest. A backup is
+ * verified by re-reading before anything is patched, and only the newest KEEP are kept.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ClawfixError, describeFsError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { writeAtomic } from './fs.js';
+import { clawfixDir } from './lock.js';
+import { testFault } from './test-hooks.js';
+
+export const KEEP = 10;
+
+export interface RowImage {
+  table: string;
+  /** Primary key columns and values. */
+  key: Record<string, string>;
+  /** The row before the change, or null when it did not exist. */
+  row: Record<string, unknown> | null;
+}
+
+export interface BackupManifest {
+  version: 1;
+  id: string;
+  createdAtMs: number;
+  reason: string;
+  stateDir: string;
+  files: { path: string; name: string; sha256: string; mode: number; size: number }[];
+  rows?: { db: string; images: RowImage[] };
+}
+
+export function backupsDir(stateDir: string): string {
+  return path.join(clawfixDir(stateDir), 'backups');
+}
+
+export function newBackupId(nowMs: number): string {
+  const d = new Date(nowMs);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
+}
+
+function jsonSafe(v: unknown): unknown {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+export async function createBackup(o: {
+  stateDir: string;
+  id: string;
+  reason: string;
+  nowMs: number;
+  files: string[];
+  rows?: { db: string; images: RowImage[] };
+}): Promise<BackupManifest> {
+  const dir = path.join(backupsDir(o.stateDir), o.id);
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(backupsDir(o.stateDir), 0o700);
+    await fs.chmod(clawfixDir(o.stateDir), 0o700);
+    const manifest: BackupManifest = { version: 1, id: o.id, createdAtMs: o.nowMs, reason: o.reason, stateDir: o.stateDir, files: [] };
+    for (const [i, file] of o.files.entries()) {
+      testFault('backup', file);
+      const [data, st] = await Promise.all([fs.readFile(file), fs.stat(file)]);
+      const name = `${i}-${path.basename(file)}`;
+      await writeAtomic(path.join(dir, name), data, 0o600);
+      manifest.files.push({ path: file, name, sha256: sha256(data), mode: st.mode & 0o777, size: data.length });
+    }
+    if (o.rows) {
+      manifest.rows = {
+        db: o.rows.db,
+        images: o.rows.images.map((im) => ({ ...im, row: im.row ? Object.fromEntries(Object.entries(im.row).map(([k, v]) => [k, jsonSafe(v)])) : null })),
+      };
+    }
+    await writeAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600);
+    await verifyBackup(o.stateDir, manifest);
+    return manifest;
+  } catch (err) {
+    if (err instanceof ClawfixError) throw err;
+    const d = describeFsError(err, (err as { path?: string }).path ?? dir);
+    throw new ClawfixError(`backup failed: ${d.message}`, { hint: d.hint, cause: err });
+  }
+}
+
+/** Re-read every backed-up file and compare hashes with the manifest (and, for files, with the original). */
+export async function verifyBackup(stateDir: string, m: BackupManifest): Promise<void> {
+  const dir = path.join(backupsDir(stateDir), m.id);
+  for (const f of m.files) {
+    const copy = await fs.readFile(path.join(dir, f.name));
+    if (sha256(copy) !== f.sha256) throw new ClawfixError(`backup ${m.id} is damaged: ${f.name} does not match its checksum`, { path: path.join(dir, f.name) });
+  }
+  const again = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+  if (again.id !== m.id || again.files.length !== m.files.length) throw new ClawfixError(`backup ${m.id}: manifest did not read back`);
+}
+
+export async function readBackupFile(stateDir: string, m: BackupManifest, name: string): Promise<Buffer> {
+  const p = path.join(backupsDir(stateDir), m.id, name);
+  try {
+    return await fs.readFile(p);
+  } catch (err) {
+    const d = describeFsError(err, p);
+    throw new ClawfixError(`backup ${m.id} is unreadable: ${d.message}`, { hint: d.hint, path: p });
+  }
+}
+
+export async function loadBackup(stateDir: string, id: string): Promise<BackupManifest> {
+  const p = path.join(backupsDir(stateDir), id, 'manifest.json');
+  let text: string;
+  try {
+    text = await fs.readFile(p, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ClawfixError(`no backup with id ${id}`, { hint: 'list them with `clawfix backups`', exitCode: 2 });
+    }
+    const d = describeFsError(err, p);
+    throw new ClawfixError(`backup ${id} is unreadable: ${d.message}`, { hint: d.hint, path: p });
+  }
+  try {
+    const m = JSON.parse(text) as BackupManifest;
+    if (m.version !== 1 || m.id !== id || !Array.isArray(m.files)) throw new Error('unexpected manifest');
+    return m;
+  } catch {
+    throw new ClawfixError(`backup ${id} has a damaged manifest (${p})`, { path: p });
+  }
+}
+
+export async function listBackups(stateDir: string): Promise<BackupManifest[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(backupsDir(stateDir));
+  } catch {
+    return [];
+  }
+  const out: BackupManifest[] = [];
+  for (const n of names.sort()) {
+    try {
+      out.push(await loadBackup(stateDir, n));
+    } catch {
+      /* skip damaged entries in listings */
+    }
+  }
+  return out.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
+}
+
+export async function pruneBackups(stateDir: string, keep = KEEP): Promise<string[]> {
+  const all = await listBackups(stateDir);
+  const drop = all.slice(0, Math.max(0, all.length - keep));
+  for (const m of drop) await fs.rm(path.join(backupsDir(stateDir), m.id), { recursive: true, force: true });
+  return drop.map((m) => m.id);
+}

@@ -1,0 +1,30 @@
+/**
+ * The only way clawfix writes a file: atomically (write-file-atomic: temp file, fsync, rename), with
+ * the mode it is told to keep, and through the test fault hook so failure paths can be exercised.
+ */
+import { promises as fs } from 'node:fs';
+import writeFileAtomic from 'write-file-atomic';
+import { ClawfixError, describeFsError } from '../util/errors.js';
+import { testFault } from './test-hooks.js';
+
+export async function writeAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
+  try {
+    testFault('write', path);
+    await writeFileAtomic(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode, fsync: true });
+    // write-file-atomic applies mode through the umask on creation; make it exact.
+    await fs.chmod(path, mode);
+  } catch (err) {
+    if (err instanceof ClawfixError) throw err;
+    const d = describeFsError(err, path);
+    throw new ClawfixError(`could not write ${path}: ${d.message}`, { hint: d.hint, path, cause: err });
+  }
+}
+
+export async function readBytes(path: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

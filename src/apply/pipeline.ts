@@ -1,0 +1,87 @@
+/**
+ * The transaction runner: steps run in order, each completed (or started) step's undo is kept, and on
+ * any failure or interruption the undos run in reverse. Progress is journaled on disk before and after
+ * every step. The runner knows nothing about OpenClaw; steps come from apply/steps.ts.
+ */
+import { type Journal, removeJournal, writeJournal } from './journal.js';
+import { crashPoint } from './test-hooks.js';
+
+export interface Step {
+  name: string;
+  title: string;
+  run(signal?: AbortSignal): Promise<void>;
+  /** Must be safe to call after a partial run (idempotent). */
+  undo?(): Promise<void>;
+}
+
+export type StepEvent = 'start' | 'done' | 'fail' | 'skip' | 'undo' | 'undone' | 'undo-failed';
+
+export interface TxResult {
+  ok: boolean;
+  applied: string[];
+  error?: Error;
+  interrupted: boolean;
+  rolledBack: boolean;
+  rollbackErrors: { step: string; error: Error }[];
+}
+
+export interface TxOptions {
+  journal: Journal;
+  signal?: AbortSignal;
+  onEvent?: (step: Step, ev: StepEvent, err?: Error) => void;
+}
+
+function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  return !!signal?.aborted || (err as { name?: string })?.name === 'AbortError';
+}
+
+export async function runTransaction(steps: readonly Step[], o: TxOptions): Promise<TxResult> {
+  const j = o.journal;
+  j.order = steps.map((s) => s.name);
+  const started: Step[] = [];
+  const applied: string[] = [];
+  await writeJournal(j);
+  try {
+    for (const step of steps) {
+      if (o.signal?.aborted) throw o.signal.reason ?? Object.assign(new Error('interrupted'), { name: 'AbortError' });
+      crashPoint(`before:${step.name}`);
+      j.steps[step.name] = 'started';
+      await writeJournal(j);
+      started.push(step);
+      o.onEvent?.(step, 'start');
+      await step.run(o.signal);
+      j.steps[step.name] = 'done';
+      await writeJournal(j);
+      applied.push(step.name);
+      o.onEvent?.(step, 'done');
+      crashPoint(`after:${step.name}`);
+    }
+    await removeJournal(j.stateDir);
+    return { ok: true, applied, interrupted: false, rolledBack: false, rollbackErrors: [] };
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const interrupted = isAbort(err, o.signal);
+    const failing = started[started.length - 1];
+    if (failing && j.steps[failing.name] !== 'done') o.onEvent?.(failing, 'fail', error);
+    j.phase = 'rolling-back';
+    await writeJournal(j).catch(() => undefined);
+    const rollbackErrors: { step: string; error: Error }[] = [];
+    for (const step of [...started].reverse()) {
+      if (!step.undo) continue;
+      o.onEvent?.(step, 'undo');
+      try {
+        crashPoint(`undo:${step.name}`);
+        await step.undo();
+        j.steps[step.name] = 'undone';
+        await writeJournal(j).catch(() => undefined);
+        o.onEvent?.(step, 'undone');
+      } catch (uerr) {
+        const ue = uerr instanceof Error ? uerr : new Error(String(uerr));
+        rollbackErrors.push({ step: step.name, error: ue });
+        o.onEvent?.(step, 'undo-failed', ue);
+      }
+    }
+    if (!rollbackErrors.length) await removeJournal(j.stateDir).catch(() => undefined);
+    return { ok: false, applied, error, interrupted, rolledBack: rollbackErrors.length === 0, rollbackErrors };
+  }
+}

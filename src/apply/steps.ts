@@ -1,0 +1,242 @@
+/**
+ * Turns a Plan into transaction steps, each with its undo. The order of undos matters: `start` is
+ * undone by stopping again, so the store is never restored under a running gateway.
+ */
+import { promises as fs } from 'node:fs';
+import { readJsonStore, readRawJson } from '../openclaw/json-store.js';
+import { storePaths } from '../openclaw/paths.js';
+import { scanLogs } from '../openclaw/logs.js';
+import { jsonGuard, planJsonPatch } from '../plan/json-scope.js';
+import type { Plan } from '../plan/types.js';
+import { ClawfixError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { missingScopes } from '../util/scopes.js';
+import { createBackup, readBackupFile, type BackupManifest } from './backup.js';
+import { writeAtomic } from './fs.js';
+import type { GatewayControl } from './gateway.js';
+import type { Journal } from './journal.js';
+import { acquireLock, type Release } from './lock.js';
+import type { Step } from './pipeline.js';
+import { applyRowChanges, readDeviceRows, readRows, restoreRows } from './sqlite.js';
+import { testFault } from './test-hooks.js';
+
+export interface StepPorts {
+  gateway: GatewayControl;
+  now: () => number;
+  logFiles: string[];
+  log: (msg: string) => void;
+}
+
+export interface TxState {
+  release?: Release;
+  backup?: BackupManifest;
+  startMs?: number;
+}
+
+async function restoreFilesFromBackup(stateDir: string, m: BackupManifest): Promise<void> {
+  for (const f of m.files) {
+    let current: Buffer | undefined;
+    try {
+      current = await fs.readFile(f.path);
+    } catch {
+      current = undefined;
+    }
+    if (current && sha256(current) === f.sha256) {
+      const st = await fs.stat(f.path);
+      if ((st.mode & 0o777) === f.mode) continue;
+    }
+    const data = await readBackupFile(stateDir, m, f.name);
+    if (sha256(data) !== f.sha256) throw new ClawfixError(`backup copy of ${f.path} is damaged; not restoring it`, { path: f.path });
+    await writeAtomic(f.path, data, f.mode);
+  }
+}
+
+export { restoreFilesFromBackup };
+
+export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: TxState): Step[] {
+  const g = ports.gateway;
+  const wasUp = plan.gatewayWasRunning === true;
+  const steps: Step[] = [];
+  const names = plan.steps.map((s) => s.name);
+  const title = (n: string) => plan.steps.find((s) => s.name === n)?.title ?? n;
+
+  for (const name of names) {
+    switch (name) {
+      case 'lock':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            st.release = await acquireLock(plan.stateDir);
+          },
+          undo: async () => {
+            await st.release?.();
+            st.release = undefined;
+          },
+        });
+        break;
+      case 'stop':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            if ((await g.isUp()) !== false) await g.stop();
+          },
+          undo: async () => {
+            if (wasUp && (await g.isUp()) !== true) await g.start();
+          },
+        });
+        break;
+      case 'guard':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            if (plan.kind !== 'json-scope-upgrade' || !plan.deviceId) return;
+            const p = storePaths(plan.stateDir);
+            const [paired, pending, deviceAuth] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending), readRawJson(p.deviceAuth)]);
+            const inputs = { paired, pending, deviceAuth };
+            const same = plan.files.every((f) => [paired, pending, deviceAuth].some((r) => r.path === f.path && r.text === f.before));
+            if (same) return;
+            // Something wrote the store after the plan (the running gateway records last-seen times).
+            const fresh = planJsonPatch(inputs, plan.deviceId, plan.grant);
+            if (plan.guard !== undefined && plan.guard !== jsonGuard(inputs, plan.deviceId, 'operator')) {
+              throw new ClawfixError(
+                `the store changed since the plan was made: device ${plan.deviceId}'s scopes, token or pending requests are different now (someone else edited it)`,
+                { hint: 'nothing was written; run clawfix again to plan against the current state', path: p.paired },
+              );
+            }
+            plan.files = fresh.files;
+            ports.log('the gateway updated the store after planning (unrelated fields); the patch was re-applied to the current contents');
+          },
+        });
+        break;
+      case 'backup':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            const rows = plan.sqlite ? { db: plan.sqlite.db, images: await readRows(plan.sqlite.db, plan.sqlite.preImage) } : undefined;
+            st.backup = await createBackup({
+              stateDir: plan.stateDir,
+              id: plan.id,
+              reason: plan.title,
+              nowMs: ports.now(),
+              files: plan.files.map((f) => f.path),
+              ...(rows ? { rows } : {}),
+            });
+            journal.backupId = st.backup.id;
+          },
+        });
+        break;
+      case 'patch':
+      case 'restore':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            journal.expected = plan.files.map((f) => ({ path: f.path, sha256: f.afterSha }));
+            for (const f of plan.files) await writeAtomic(f.path, f.after, f.mode);
+            if (plan.sqlite && plan.rows.length) await applyRowChanges(plan.sqlite.db, plan.rows);
+          },
+          undo: async () => {
+            if (!st.backup) return;
+            await restoreFilesFromBackup(plan.stateDir, st.backup);
+            if (st.backup.rows) await restoreRows(st.backup.rows.db, st.backup.rows.images);
+          },
+        });
+        break;
+      case 'approve':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            const id = plan.requestId!;
+            let approved = false;
+            try {
+              const pending = await g.listPending();
+              if (pending.some((p) => p.requestId === id)) {
+                await g.approve(id);
+                approved = true;
+              } else {
+                ports.log(`request ${id} is no longer pending; widening the rows directly instead`);
+              }
+            } catch (err) {
+              ports.log(`OpenClaw's approval did not go through (${(err as Error).message}); widening the rows directly instead`);
+            }
+            if (!approved && plan.sqlite) await applyRowChanges(plan.sqlite.db, plan.rows);
+          },
+          undo: async () => {
+            if (st.backup?.rows) await restoreRows(st.backup.rows.db, st.backup.rows.images);
+          },
+        });
+        break;
+      case 'start':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            st.startMs = ports.now();
+            if ((await g.isUp()) !== true) await g.start();
+          },
+          undo: async () => {
+            // Stop again so the store is restored with the gateway down; `stop`'s undo brings it back.
+            if ((await g.isUp()) !== false) await g.stop();
+          },
+        });
+        break;
+      case 'verify':
+        steps.push({
+          name,
+          title: title(name),
+          run: async () => {
+            testFault('verify', plan.stateDir);
+            await verify(plan, ports, st);
+          },
+        });
+        break;
+      default:
+        throw new Error(`unknown step ${name}`);
+    }
+  }
+  return steps;
+}
+
+async function verify(plan: Plan, ports: StepPorts, st: TxState): Promise<void> {
+  const g = ports.gateway;
+  const shouldRun = plan.kind === 'restart' || plan.kind === 'restore-files' ? true : plan.gatewayWasRunning === true;
+  if (plan.kind !== 'restart' && plan.kind !== 'restore-files' && plan.kind !== 'restore-rows' && plan.gatewayWasRunning !== true) {
+    // Left stopped as found.
+  } else if (shouldRun && (await g.isUp()) !== true) {
+    throw new ClawfixError('verification failed: the gateway does not answer after the repair');
+  }
+  for (const f of plan.files) {
+    const now = await fs.readFile(f.path);
+    if (sha256(now) !== f.afterSha) throw new ClawfixError(`verification failed: ${f.path} does not hold what was written`, { path: f.path });
+    const mode = (await fs.stat(f.path)).mode & 0o777;
+    if (mode !== f.mode) throw new ClawfixError(`verification failed: ${f.path} has mode ${mode.toString(8)}, expected ${f.mode.toString(8)}`);
+  }
+  if (plan.deviceId && plan.grant.length && (plan.kind === 'json-scope-upgrade' || plan.kind.startsWith('sqlite'))) {
+    let approved: string[] = [];
+    if (plan.store === 'json') {
+      const r = await readJsonStore(plan.stateDir);
+      const d = r.snapshot.paired.find((x) => x.deviceId === plan.deviceId);
+      approved = d?.approvedScopes ?? d?.scopes ?? [];
+    } else if (plan.sqlite) {
+      const rows = await readDeviceRows(plan.sqlite.db, plan.deviceId);
+      const raw = rows.paired?.approved_scopes_json ?? rows.paired?.scopes_json;
+      approved = typeof raw === 'string' ? (JSON.parse(raw) as string[]) : [];
+    }
+    const still = missingScopes(plan.grant, approved);
+    if (still.length) throw new ClawfixError(`verification failed: the store does not show ${still.join(', ')} for ${plan.deviceId} after the repair`);
+    if (st.startMs !== undefined && ports.logFiles.length) {
+      const scan = await scanLogs(ports.logFiles, { fromMs: st.startMs - 1000 });
+      const refused = scan.events.find(
+        (e) => e.timeMs >= st.startMs! - 1000 && e.text.includes('reason=scope-upgrade') && e.text.includes(`device=${plan.deviceId}`),
+      );
+      if (refused) {
+        throw new ClawfixError('verification failed: the gateway refused the device again after the restart (new scope-upgrade audit line)');
+      }
+    }
+  }
+}

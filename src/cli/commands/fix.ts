@@ -1,0 +1,136 @@
+/**
+ * `clawfix fix`: plan the smallest repair for the implicated device, show it, and apply it as one
+ * transaction. --dry-run prints the same plan object and changes nothing; --yes never prompts.
+ */
+import { executePlan } from '../../apply/execute.js';
+import { newBackupId } from '../../apply/backup.js';
+import { readRawJson } from '../../openclaw/json-store.js';
+import { storePaths } from '../../openclaw/paths.js';
+import { readDeviceRows } from '../../apply/sqlite.js';
+import { buildJsonScopePlan, buildRestartPlan, buildSqlitePlan, chooseTarget, type PlanChoices, type Target } from '../../plan/build.js';
+import type { Plan } from '../../plan/types.js';
+import { problems } from '../../detect/index.js';
+import { diagnoseJson, renderFinding } from '../render.js';
+import { ClawfixError, EXIT } from '../../util/errors.js';
+import { ADMIN } from '../../util/scopes.js';
+import type { Ctx } from '../context.js';
+import type { FixArgs } from '../main.js';
+import { openSession, planJson, renderPlan, stepReporter, summarize, type Session } from '../session.js';
+
+export interface Prompter {
+  confirm(message: string, dflt: boolean): Promise<boolean>;
+  select<T extends string>(message: string, choices: { name: string; value: T; description?: string }[]): Promise<T>;
+}
+
+export async function inquirerPrompter(ctx: Ctx): Promise<Prompter> {
+  const { confirm, select } = await import('@inquirer/prompts');
+  const io = { input: ctx.deps.stdin, output: ctx.deps.stderr, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) };
+  return {
+    confirm: (message, dflt) => confirm({ message, default: dflt }, io),
+    select: (message, choices) => select({ message, choices }, io),
+  };
+}
+
+export async function makePlan(ctx: Ctx, session: Session, target: Target): Promise<Plan> {
+  const s = session.snapshot;
+  const id = newBackupId(ctx.deps.now());
+  const cmds = session.gateway.describe();
+  if (target.kind === 'restart') return buildRestartPlan(s, id, target, cmds);
+  if (s.era.store === 'json') {
+    const p = storePaths(s.stateDir);
+    const [paired, pending, deviceAuth] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending), readRawJson(p.deviceAuth)]);
+    return buildJsonScopePlan(s, id, target, { paired, pending, deviceAuth }, cmds);
+  }
+  const db = storePaths(s.stateDir).sqlite;
+  const rows = await readDeviceRows(db, target.deviceId!);
+  if (!rows.paired) throw new ClawfixError(`device ${target.deviceId} vanished from ${db} while planning`, { hint: 'run clawfix again' });
+  const choices: PlanChoices = { allowAdmin: target.grant.includes(ADMIN), ...(target.requested.length ? {} : {}) };
+  return buildSqlitePlan(s, id, target, { paired: rows.paired, pending: rows.pending, ...(rows.authToken ? { authToken: rows.authToken } : {}) }, db, choices, cmds.approve);
+}
+
+export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter): Promise<number> {
+  const { out } = ctx;
+  const session = await openSession(ctx, { dryRun: args.dryRun });
+  const s = session.snapshot;
+  const findings = session.findings;
+  const ask = !args.yes && !args.dryRun && out.interactive ? (prompter ?? (await inquirerPrompter(ctx))) : undefined;
+
+  const choices: PlanChoices = { allowAdmin: args.allowAdmin, ...(args.device ? { device: args.device } : {}), ...(args.scopes ? { scopes: args.scopes } : {}) };
+  if (!args.device && ask) {
+    const devs = findings.filter((f) => f.id === 'scope-upgrade' && f.device);
+    if (devs.length > 1) {
+      choices.device = await ask.select(
+        'Several devices were refused scopes. Which one should be repaired?',
+        devs.map((f) => ({ name: f.title, value: f.device!.deviceId })),
+      );
+    }
+  }
+  let target = chooseTarget(s, findings, choices);
+  if (target?.kind === 'scope' && target.withheld.includes(ADMIN) && ask) {
+    const ok = await ask.confirm(
+      `The device also asked for operator.admin, which lets it change config, approve devices and run anything. Grant operator.admin too?`,
+      false,
+    );
+    if (ok) target = chooseTarget(s, findings, { ...choices, allowAdmin: true });
+  }
+
+  if (!target) {
+    const bad = problems(findings);
+    if (out.json) {
+      out.writeJson({ ...diagnoseJson(s, findings, bad.length === 0), plan: null, applied: [], backup: null, rolledBack: false, exitCode: bad.length ? EXIT.PROBLEM : EXIT.OK });
+    } else if (!bad.length) {
+      out.result(out.colors.green('✔ Nothing to repair: no pairing problems found.'));
+    } else {
+      out.result('Nothing clawfix can repair automatically. What it found:\n');
+      bad.forEach((f, i) => out.result(renderFinding(f, out, i + 1).join('\n') + '\n'));
+    }
+    return bad.length ? EXIT.PROBLEM : EXIT.OK;
+  }
+  if (target.kind === 'scope' && !target.grant.length) {
+    const msg = target.withheld.length
+      ? `Only ${target.withheld.join(', ')} is missing and it was held back. Rerun with --allow-admin to grant it.`
+      : `Device ${target.deviceId} already holds ${target.requested.join(', ')}; nothing to grant.`;
+    if (out.json) out.writeJson({ ok: false, findings, plan: null, applied: [], backup: null, rolledBack: false, withheld: target.withheld, exitCode: EXIT.PROBLEM });
+    else out.result(msg);
+    return target.withheld.length ? EXIT.PROBLEM : EXIT.OK;
+  }
+  if (!s.store.ok && target.kind === 'scope') {
+    throw new ClawfixError(`cannot repair: ${s.store.error}`, { hint: 'fix or restore the store first', ...(s.store.errorPath ? { path: s.store.errorPath } : {}) });
+  }
+
+  const plan = await makePlan(ctx, session, target);
+  if (!out.json) {
+    if (target.finding) out.result(renderFinding(target.finding, out, 1).join('\n') + '\n');
+    out.result(await renderPlan(ctx, plan));
+    out.result('');
+  }
+  if (args.dryRun) {
+    if (out.json) out.writeJson({ ok: true, dryRun: true, findings, plan: await planJson(plan), applied: [], backup: null, rolledBack: false, exitCode: EXIT.OK });
+    else out.result(out.colors.dim('Dry run: nothing was changed. Apply with `clawfix fix --yes`.'));
+    return EXIT.OK;
+  }
+  if (ask && !(await ask.confirm('Apply this repair?', true))) {
+    out.result('Nothing was changed.');
+    return EXIT.OK;
+  }
+
+  const res = await executePlan(plan, 'fix', { gateway: session.gateway, now: ctx.deps.now, logFiles: s.logs.files, log: (m) => out.info(out.colors.dim(`  ${m}`)) }, {
+    ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}),
+    onEvent: stepReporter(ctx),
+  });
+  const code = summarize(ctx, plan, res, 'repair');
+  if (out.json) {
+    out.writeJson({
+      ok: res.ok,
+      findings,
+      plan: await planJson(plan),
+      applied: res.applied,
+      backup: res.backupId ? { id: res.backupId, path: `${s.stateDir}/clawfix/backups/${res.backupId}` } : null,
+      rolledBack: res.rolledBack,
+      withheld: plan.withheld,
+      ...(res.error ? { error: res.error.message } : {}),
+      exitCode: code,
+    });
+  }
+  return code;
+}

@@ -1,0 +1,140 @@
+/**
+ * What fix, rollback and the wizard share: snapshot + recovery, the gateway port, plan rendering and
+ * running a plan with a visible step list. One code path for every way in.
+ */
+import { cliGatewayControl, type GatewayControl } from '../apply/gateway.js';
+import { recoverIfNeeded, type RecoveryReport } from '../apply/recover.js';
+import type { ExecuteResult } from '../apply/execute.js';
+import type { StepEvent, Step } from '../apply/pipeline.js';
+import { runDetectors } from '../detect/index.js';
+import { planDiff } from '../plan/diff.js';
+import type { Plan } from '../plan/types.js';
+import { takeSnapshot } from '../snapshot/index.js';
+import type { Finding, Snapshot } from '../types.js';
+import { EXIT } from '../util/errors.js';
+import { redactValue } from '../util/redact.js';
+import { runVersion, type Ctx } from './context.js';
+
+export interface Session {
+  snapshot: Snapshot;
+  findings: Finding[];
+  gateway: GatewayControl;
+  recovery?: RecoveryReport;
+}
+
+function envNumber(env: Ctx['deps']['env'], name: string, dflt: number): number {
+  const v = Number(env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
+export function gatewayFor(ctx: Ctx, s: Snapshot): GatewayControl {
+  const env: Record<string, string | undefined> = {};
+  // Point the CLI at the same state when clawfix was pointed somewhere explicitly.
+  if (s.stateDirSource === 'flag') env.OPENCLAW_STATE_DIR = s.stateDir;
+  if (ctx.args.config) env.OPENCLAW_CONFIG_PATH = s.config.path;
+  return cliGatewayControl({
+    executable: s.openclaw.executable,
+    version: s.openclaw.version,
+    port: s.gateway.port,
+    args: s.stateDirSource === 'profile' && s.profile ? ['--profile', s.profile] : [],
+    env,
+    stopTimeoutMs: envNumber(ctx.deps.env, 'CLAWFIX_STOP_TIMEOUT_MS', 30_000),
+    startTimeoutMs: envNumber(ctx.deps.env, 'CLAWFIX_START_TIMEOUT_MS', 90_000),
+    ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}),
+  });
+}
+
+/** Snapshot, finish or undo an interrupted transaction if one is journaled, and detect. */
+export async function openSession(ctx: Ctx, opts: { dryRun: boolean }): Promise<Session> {
+  const snap = () => takeSnapshot(ctx.snapshotOptions, { env: ctx.deps.env, now: ctx.deps.now, runVersion });
+  let snapshot = await snap();
+  let gateway = gatewayFor(ctx, snapshot);
+  const recovery = await recoverIfNeeded(snapshot.stateDir, gateway, opts);
+  if (recovery) {
+    for (const m of recovery.messages) ctx.out.info(`${ctx.out.colors.yellow('recovered:')} ${m}`);
+    snapshot = await snap();
+    gateway = gatewayFor(ctx, snapshot);
+  }
+  return { snapshot, findings: runDetectors(snapshot), gateway, ...(recovery ? { recovery } : {}) };
+}
+
+export async function renderPlan(ctx: Ctx, plan: Plan): Promise<string> {
+  const c = ctx.out.colors;
+  const lines: string[] = [c.bold(`Plan: ${plan.title}`)];
+  if (plan.requested.length) lines.push(`  requested ${plan.requested.join(', ')} · granting ${c.bold(plan.grant.join(', ') || '(nothing)')}`);
+  if (plan.withheld.length) lines.push(c.yellow(`  held back: ${plan.withheld.join(', ')} (needs --allow-admin or an explicit confirmation)`));
+  lines.push('  steps:');
+  plan.steps.forEach((s, i) => lines.push(`    ${i + 1}. ${s.title}`));
+  if (plan.commands.length) {
+    lines.push('  commands:');
+    for (const cmd of plan.commands) lines.push(`    $ ${cmd}`);
+  }
+  for (const n of plan.notes) lines.push(c.dim(`  note: ${n}`));
+  const diff = await planDiff(plan);
+  if (diff) lines.push('', diff.trimEnd());
+  return lines.join('\n');
+}
+
+export async function planJson(plan: Plan) {
+  return redactValue({
+    id: plan.id,
+    kind: plan.kind,
+    title: plan.title,
+    deviceId: plan.deviceId ?? null,
+    requestId: plan.requestId ?? null,
+    requested: plan.requested,
+    grant: plan.grant,
+    withheld: plan.withheld,
+    restart: plan.restart,
+    steps: plan.steps,
+    commands: plan.commands,
+    notes: plan.notes,
+    files: plan.files.map((f) => ({ path: f.path, mode: `0${f.mode.toString(8)}` })),
+    rows: plan.rows.map((r) => ({ table: r.table, key: r.key, action: r.after ? 'update' : 'delete' })),
+    diff: await planDiff(plan),
+  });
+}
+
+const MARK: Partial<Record<StepEvent, string>> = { done: '✔', fail: '✖', undone: '↺', 'undo-failed': '✖' };
+
+export function stepReporter(ctx: Ctx) {
+  const c = ctx.out.colors;
+  return (step: Step, ev: StepEvent, err?: Error) => {
+    if (ev === 'start') {
+      ctx.out.debug(`… ${step.title}`);
+      return;
+    }
+    if (ev === 'undo') return;
+    const mark = MARK[ev] ?? '·';
+    const color = ev === 'done' ? c.green : ev === 'undone' ? c.yellow : c.red;
+    const label = ev === 'undone' ? `undid: ${step.title}` : ev === 'undo-failed' ? `could not undo: ${step.title}` : step.title;
+    ctx.out.info(`${color(mark)} ${label}${err ? c.dim(` — ${err.message}`) : ''}`);
+  };
+}
+
+/** Exit code and human summary of a transaction. */
+export function summarize(ctx: Ctx, plan: Plan, res: ExecuteResult, what: 'repair' | 'rollback'): number {
+  const c = ctx.out.colors;
+  if (res.ok) {
+    if (!ctx.out.json) {
+      ctx.out.result(c.green(`✔ ${what === 'repair' ? 'Repaired' : 'Rolled back'}: ${plan.title}`));
+      if (res.backupId) ctx.out.result(`  backup ${res.backupId} — undo with: clawfix rollback ${res.backupId}`);
+      for (const n of plan.notes) ctx.out.result(`  ${n}`);
+      if (plan.withheld.length) ctx.out.result(c.yellow(`  held back ${plan.withheld.join(', ')}: rerun with --allow-admin if you really want to grant it`));
+    }
+    return plan.withheld.length ? EXIT.PROBLEM : EXIT.OK;
+  }
+  const code = res.rollbackErrors.length ? EXIT.ROLLBACK_INCOMPLETE : res.interrupted ? EXIT.INTERRUPTED : EXIT.PROBLEM;
+  if (!ctx.out.json) {
+    ctx.out.error(`✖ ${what} failed: ${res.error?.message ?? 'unknown error'}`);
+    if (res.rollbackErrors.length) {
+      ctx.out.error('The rollback did not complete. To finish it by hand:');
+      if (res.backupId) ctx.out.error(`  1. openclaw gateway stop\n  2. clawfix rollback ${res.backupId} --yes   (or copy the files from ${plan.stateDir}/clawfix/backups/${res.backupId}/ back, same mode)\n  3. openclaw gateway start`);
+      else ctx.out.error('  nothing had been written yet; make sure the gateway runs: openclaw gateway start');
+      for (const e of res.rollbackErrors) ctx.out.error(`  (${e.step}: ${e.error.message})`);
+    } else {
+      ctx.out.info(c.yellow(`Everything was rolled back: the store is as it was${plan.gatewayWasRunning ? ' and the gateway is running' : ''}.`));
+    }
+  }
+  return code;
+}

@@ -1,0 +1,50 @@
+/**
+ * first-time-pairing: a device that is not paired at all is refused (`reason=not-paired`). When this
+ * hits the main session too it is a different problem from the sub-agent scope upgrade.
+ */
+import type { Detector, Evidence } from '../types.js';
+import { gatewayStartMs, logFacts } from './log-facts.js';
+import { findDevice, isExpired, list, logEvidence, shortId } from './util.js';
+
+export const firstTimePairing: Detector = {
+  id: 'first-time-pairing',
+  detect(s) {
+    const facts = logFacts(s);
+    const start = gatewayStartMs(s);
+    const byDevice = new Map<string, { evidence: Evidence[]; requestId?: string; scopes?: string[] }>();
+    for (const r of facts.refusals) {
+      if (r.reason !== 'not-paired' || (start !== undefined && r.ev.timeMs < start)) continue;
+      const id = r.deviceId ?? 'unknown';
+      if (r.deviceId && s.store.ok && findDevice(s, r.deviceId)) continue;
+      const cur = byDevice.get(id) ?? { evidence: [] };
+      cur.evidence.push(logEvidence(r.ev));
+      if (r.requestId) cur.requestId = r.requestId;
+      byDevice.set(id, cur);
+    }
+    if (s.store.ok) {
+      for (const p of s.store.pending) {
+        if (findDevice(s, p.deviceId) || isExpired(s, p)) continue;
+        const cur = byDevice.get(p.deviceId) ?? { evidence: [] };
+        cur.evidence.push({ kind: 'store', text: `pending first-time request ${p.requestId} (client ${p.clientId ?? 'unknown'}) for ${list(p.scopes)}`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] });
+        cur.requestId = p.requestId;
+        cur.scopes = p.scopes;
+        byDevice.set(p.deviceId, cur);
+      }
+    }
+    return [...byDevice.entries()].map(([deviceId, v]) => ({
+      id: 'first-time-pairing' as const,
+      severity: 'warning' as const,
+      title: `Device ${deviceId === 'unknown' ? '' : `${shortId(deviceId)} `}is not paired yet (first-time pairing)`,
+      detail:
+        'This device was never approved, so every connection it makes is refused, main chat included. That is first-time pairing, a different problem from a sub-agent ' +
+        'scope upgrade: approve the request from an authorized client. clawfix does not approve unknown devices on its own.',
+      evidence: v.evidence.slice(-3),
+      ...(deviceId !== 'unknown' ? { device: { deviceId } } : {}),
+      ...(v.requestId ? { requestId: v.requestId } : {}),
+      ...(v.scopes ? { requestedScopes: v.scopes } : {}),
+      suggestedFix: v.requestId
+        ? { kind: 'command' as const, description: 'approve this exact request if you recognise the device', command: `openclaw devices approve ${v.requestId}` }
+        : { kind: 'command' as const, description: 'list requests and approve the exact id if you recognise the device', command: 'openclaw devices list' },
+    }));
+  },
+};

@@ -1,0 +1,144 @@
+/**
+ * Turns raw log events into the facts detectors reason about (audits, approvals, refusals, token
+ * errors, reloads). Pure; results are memoized per snapshot because several detectors share them.
+ */
+import type { LogEvent, Snapshot } from '../types.js';
+import { parseScopeList } from '../util/scopes.js';
+
+export interface Audit {
+  ev: LogEvent;
+  reason: string;
+  deviceId: string;
+  auth: string;
+  ip: string;
+  scopesFrom: string[];
+  scopesTo: string[];
+  client: string;
+}
+
+export interface Approval {
+  ev: LogEvent;
+  deviceId: string;
+  auto: boolean;
+}
+
+export interface Refusal {
+  ev: LogEvent;
+  deviceId?: string;
+  requestId?: string;
+  reason?: string;
+  cause?: string;
+}
+
+export interface LogFacts {
+  audits: Audit[];
+  approvals: Approval[];
+  refusals: Refusal[];
+  tokenMismatch: LogEvent[];
+  scopeMismatch: LogEvent[];
+  gatewayTokenMismatch: LogEvent[];
+  reloads: LogEvent[];
+  legacyStore: LogEvent[];
+  targets: { ev: LogEvent; url: string }[];
+  starts: LogEvent[];
+}
+
+const AUDIT_RE =
+  /security audit: device access upgrade requested reason=(\S+) device=(\S+) ip=(\S+) auth=(\S+) roleFrom=(\S+) roleTo=(\S+) scopesFrom=(\S+) scopesTo=(\S+) client=(\S+)/;
+const APPROVED_RE = /device pairing (auto-)?approved device=([0-9a-zA-Z_-]+)/;
+const KV_RE = /\b(deviceId|requestId|reason|cause)=([^\s]+)/g;
+
+const cache = new WeakMap<Snapshot, LogFacts>();
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+export function logFacts(s: Snapshot): LogFacts {
+  const hit = cache.get(s);
+  if (hit) return hit;
+  const f: LogFacts = {
+    audits: [],
+    approvals: [],
+    refusals: [],
+    tokenMismatch: [],
+    scopeMismatch: [],
+    gatewayTokenMismatch: [],
+    reloads: [],
+    legacyStore: [],
+    targets: [],
+    starts: [],
+  };
+  for (const ev of s.logs.events) {
+    const t = ev.text;
+    const a = AUDIT_RE.exec(t);
+    if (a) {
+      f.audits.push({
+        ev,
+        reason: a[1]!,
+        deviceId: a[2]!,
+        ip: a[3]!,
+        auth: a[4]!,
+        scopesFrom: parseScopeList(a[7]!),
+        scopesTo: parseScopeList(a[8]!),
+        client: a[9]!,
+      });
+      continue;
+    }
+    const ap = APPROVED_RE.exec(t);
+    if (ap) {
+      f.approvals.push({ ev, deviceId: ap[2]!, auto: !!ap[1] });
+      continue;
+    }
+    if (t.includes('closed before connect') || t.includes('pairing required')) {
+      const meta = ev.meta ?? {};
+      const r: Refusal = { ev };
+      const kv: Record<string, string> = {};
+      for (const m of t.matchAll(KV_RE)) kv[m[1]!] = m[2]!;
+      const deviceId = str(meta.deviceId) ?? kv.deviceId;
+      const requestId = str(meta.requestId) ?? kv.requestId;
+      const reason = str(meta.reason) ?? (kv.reason && kv.reason !== 'pairing' ? kv.reason : undefined);
+      const cause = str(meta.cause) ?? kv.cause;
+      if (deviceId) r.deviceId = deviceId;
+      if (requestId) r.requestId = requestId;
+      if (reason) r.reason = reason;
+      if (cause) r.cause = cause;
+      if (/device is not approved yet/.test(t) && !r.reason) r.reason = 'not-paired';
+      if (/asking for more scopes/.test(t) && !r.reason) r.reason = 'scope-upgrade';
+      if (r.cause === 'pairing-required' || /pairing required/.test(t)) f.refusals.push(r);
+    }
+    if (/device_token_mismatch|AUTH_DEVICE_TOKEN_MISMATCH|device token mismatch/.test(t) || ev.meta?.authReason === 'device_token_mismatch') {
+      f.tokenMismatch.push(ev);
+    } else if (/scope_mismatch|AUTH_SCOPE_MISMATCH|device token scope mismatch/.test(t)) {
+      f.scopeMismatch.push(ev);
+    } else if (/gateway token mismatch/.test(t)) {
+      f.gatewayTokenMismatch.push(ev);
+    }
+    if (/config change detected|hot reload applied|config change requires gateway restart|received SIGUSR1|\[reload\]/.test(t) || ev.subsystem === 'reload') {
+      f.reloads.push(ev);
+    }
+    if (/Legacy pairing stores? require/.test(t)) f.legacyStore.push(ev);
+    const target = /Gateway target: (\S+)/.exec(t);
+    if (target) f.targets.push({ ev, url: target[1]! });
+    if (/listening on (ws|http)/.test(t)) f.starts.push(ev);
+  }
+  cache.set(s, f);
+  return f;
+}
+
+/** When the running gateway started, from the lock file or its last "listening on" line. */
+export function gatewayStartMs(s: Snapshot): number | undefined {
+  if (s.gateway.startedAtMs !== undefined) return s.gateway.startedAtMs;
+  const starts = logFacts(s).starts;
+  return starts.length ? starts[starts.length - 1]!.timeMs : undefined;
+}
+
+export function excerpt(ev: LogEvent, max = 240): string {
+  const t = ev.text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
+}

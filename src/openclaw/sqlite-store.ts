@@ -1,0 +1,173 @@
+/**
+ * The SQLite pairing store of OpenClaw 2026.7.2-beta and later: `state/openclaw.sqlite`.
+ * `node:sqlite` is loaded only here, and only when this store is actually read.
+ */
+import { existsSync } from 'node:fs';
+import type { IdentitySnapshot, PairedDevice, PendingRequest, StoreSnapshot } from '../types.js';
+import { registerSecret } from '../util/redact.js';
+import { summarizeDevice, summarizePending, tokenHash } from './json-store.js';
+
+type Row = Record<string, unknown>;
+export interface Db {
+  prepare(sql: string): { all(...p: unknown[]): Row[]; get(...p: unknown[]): Row | undefined; run(...p: unknown[]): unknown };
+  exec(sql: string): void;
+  close(): void;
+}
+
+export async function openDb(path: string, opts: { readOnly: boolean }): Promise<Db> {
+  let mod: typeof import('node:sqlite');
+  try {
+    mod = await import('node:sqlite');
+  } catch {
+    throw new Error(
+      `reading ${path} needs node:sqlite, which this Node (${process.version}) does not provide without a flag; use Node ≥ 22.13 (OpenClaw's SQLite releases need it anyway)`,
+    );
+  }
+  const db = new mod.DatabaseSync(path, { readOnly: opts.readOnly });
+  db.exec('PRAGMA busy_timeout = 3000');
+  return db as unknown as Db;
+}
+
+export const REQUIRED_TABLES = ['device_pairing_paired', 'device_pairing_pending'] as const;
+export const PAIRED_COLUMNS = ['device_id', 'scopes_json', 'approved_scopes_json', 'tokens_json', 'roles_json', 'role'];
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A paired row in the JSON-record shape, so one summarizer serves both stores. */
+export function pairedRowToRecord(r: Row): Record<string, unknown> {
+  const rec: Record<string, unknown> = {
+    deviceId: r.device_id,
+    displayName: r.display_name ?? undefined,
+    platform: r.platform ?? undefined,
+    clientId: r.client_id ?? undefined,
+    clientMode: r.client_mode ?? undefined,
+    role: r.role ?? undefined,
+    roles: parseJson(r.roles_json),
+    scopes: parseJson(r.scopes_json),
+    approvedScopes: parseJson(r.approved_scopes_json),
+    tokens: parseJson(r.tokens_json),
+    createdAtMs: typeof r.created_at_ms === 'bigint' ? Number(r.created_at_ms) : r.created_at_ms,
+    approvedAtMs: typeof r.approved_at_ms === 'bigint' ? Number(r.approved_at_ms) : r.approved_at_ms,
+  };
+  return rec;
+}
+
+export function pendingRowToRecord(r: Row): Record<string, unknown> {
+  return {
+    requestId: r.request_id,
+    deviceId: r.device_id,
+    displayName: r.display_name ?? undefined,
+    clientId: r.client_id ?? undefined,
+    clientMode: r.client_mode ?? undefined,
+    role: r.role ?? undefined,
+    roles: parseJson(r.roles_json),
+    scopes: parseJson(r.scopes_json),
+    silent: r.silent === null || r.silent === undefined ? undefined : Number(r.silent) === 1,
+    isRepair: r.is_repair === null || r.is_repair === undefined ? undefined : Number(r.is_repair) === 1,
+    ts: Number(r.ts),
+    refreshedAtMs: r.refreshed_at_ms === null || r.refreshed_at_ms === undefined ? undefined : Number(r.refreshed_at_ms),
+  };
+}
+
+export function tableNames(db: Db): Set<string> {
+  return new Set(db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all().map((r) => String(r.name)));
+}
+
+/** Throws a readable error when the schema is not the one clawfix knows. */
+export function checkSchema(db: Db, path: string): void {
+  const tables = tableNames(db);
+  const missing = REQUIRED_TABLES.filter((t) => !tables.has(t));
+  if (missing.length) throw new Error(`${path} has no ${missing.join(', ')} table: not an OpenClaw pairing database clawfix knows`);
+  const cols = new Set(db.prepare('PRAGMA table_info(device_pairing_paired)').all().map((r) => String(r.name)));
+  const missingCols = PAIRED_COLUMNS.filter((c) => !cols.has(c));
+  if (missingCols.length) {
+    throw new Error(`${path}: device_pairing_paired lacks column(s) ${missingCols.join(', ')} (unknown schema version)`);
+  }
+}
+
+export interface SqliteRead {
+  snapshot: StoreSnapshot;
+  identity: IdentitySnapshot;
+  pairedRows: number;
+}
+
+export async function readSqliteStore(path: string): Promise<SqliteRead> {
+  const snapshot: StoreSnapshot = { kind: 'sqlite', paths: [path], ok: true, paired: [], pending: [] };
+  const identity: IdentitySnapshot = {};
+  if (!existsSync(path)) {
+    return { snapshot: { ...snapshot, ok: false, error: `${path} does not exist`, errorPath: path }, identity, pairedRows: 0 };
+  }
+  let db: Db | undefined;
+  try {
+    db = await openDb(path, { readOnly: true });
+    checkSchema(db, path);
+    const paired: PairedDevice[] = db
+      .prepare('SELECT * FROM device_pairing_paired')
+      .all()
+      .map((r) => summarizeDevice(String(r.device_id), pairedRowToRecord(r)));
+    const pending: PendingRequest[] = db
+      .prepare('SELECT * FROM device_pairing_pending')
+      .all()
+      .map((r) => summarizePending(String(r.request_id), pendingRowToRecord(r)))
+      .filter((p): p is PendingRequest => !!p);
+    snapshot.paired = paired;
+    snapshot.pending = pending;
+    const tables = tableNames(db);
+    if (tables.has('device_identities')) {
+      const row = db.prepare("SELECT device_id FROM device_identities WHERE identity_key = 'primary'").get();
+      if (row) {
+        identity.deviceId = String(row.device_id);
+        identity.path = `${path} (device_identities)`;
+      }
+    }
+    if (tables.has('device_auth_tokens') && identity.deviceId) {
+      const row = db.prepare("SELECT token, scopes_json, updated_at_ms FROM device_auth_tokens WHERE device_id = ? AND role = 'operator'").get(identity.deviceId);
+      if (row) {
+        registerSecret(row.token);
+        const scopes = parseJson(row.scopes_json);
+        const h = tokenHash(row.token);
+        identity.cachedToken = {
+          role: 'operator',
+          scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
+          ...(h ? { tokenHash: h } : {}),
+          updatedAtMs: Number(row.updated_at_ms),
+        };
+      }
+    }
+    return { snapshot, identity, pairedRows: paired.length };
+  } catch (err) {
+    const msg = (err as Error).message;
+    const friendly = /locked|busy/i.test(msg)
+      ? `${path} is locked by another process (${msg}); wait for it or stop the gateway and retry`
+      : /not a database|malformed|file is encrypted/i.test(msg)
+        ? `${path} is not a readable SQLite database (${msg})`
+        : msg.includes(path)
+          ? msg
+          : `${path}: ${msg}`;
+    return { snapshot: { ...snapshot, ok: false, error: friendly, errorPath: path }, identity, pairedRows: 0 };
+  } finally {
+    db?.close();
+  }
+}
+
+/** Count paired rows without failing (used to decide the era when the version is unknown). */
+export async function countPairedRows(path: string): Promise<number> {
+  if (!existsSync(path)) return 0;
+  let db: Db | undefined;
+  try {
+    db = await openDb(path, { readOnly: true });
+    const row = db.prepare('SELECT count(*) AS n FROM device_pairing_paired').get();
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
+  }
+}

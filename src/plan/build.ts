@@ -1,0 +1,188 @@
+/**
+ * Planner: from a snapshot, its findings and the user's choices to one Plan. Pure: the raw file
+ * contents / rows it needs are passed in by the caller.
+ */
+import type { Finding, Snapshot } from '../types.js';
+import { baselineScopes, deviceLabel, findDevice, isExpired, pendingFor } from '../detect/util.js';
+import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
+import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
+import { planJsonPatch, type JsonInputs } from './json-scope.js';
+import { planSqlitePatch, type SqliteRows } from './sqlite-scope.js';
+import type { Plan } from './types.js';
+
+export interface PlanChoices {
+  device?: string;
+  scopes?: string[];
+  /** operator.admin consent: --allow-admin, or a confirmed prompt. */
+  allowAdmin: boolean;
+}
+
+export interface Target {
+  kind: 'scope' | 'restart';
+  finding?: Finding;
+  deviceId?: string;
+  requested: string[];
+  approved: string[];
+  grant: string[];
+  withheld: string[];
+  requestId?: string;
+}
+
+/** The finding a fix addresses. Throws a usage error when several devices are implicated and none was chosen. */
+export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanChoices): Target | undefined {
+  if (c.scopes) {
+    const unknown = c.scopes.filter((x) => !isKnownScope(x));
+    if (unknown.length) throw new UsageError(`unknown scope ${unknown.join(', ')}`, `known scopes: ${KNOWN_SCOPES.join(', ')}`);
+  }
+  const scopeFindings = findings.filter((f) => f.id === 'scope-upgrade' && f.device);
+  let finding: Finding | undefined;
+  if (c.device) {
+    const dev = findDevice(s, c.device) ?? s.store.paired.find((d) => d.deviceId.startsWith(c.device as string));
+    if (!dev) {
+      throw new ClawfixError(`unknown device ${c.device}: it is not in the pairing store (${s.store.paths[0]})`, {
+        exitCode: EXIT.USAGE,
+        hint: 'use a deviceId from `clawfix diagnose` or `openclaw devices list`',
+      });
+    }
+    finding = scopeFindings.find((f) => f.device?.deviceId === dev.deviceId);
+    if (!finding && !c.scopes) {
+      const other = findings.find((f) => f.id === 'token-invalidated');
+      if (other) return { kind: 'restart', finding: other, requested: [], approved: [], grant: [], withheld: [] };
+      return undefined;
+    }
+    const requested = c.scopes ?? finding?.requestedScopes ?? [];
+    return target(s, dev.deviceId, requested, c, finding);
+  }
+  if (scopeFindings.length > 1) {
+    const ids = scopeFindings.map((f) => `  ${f.device!.deviceId}  ${f.title}`).join('\n');
+    throw new UsageError(`${scopeFindings.length} devices were refused scopes; pick one with --device:\n${ids}`, 'clawfix fix --device <id> (one at a time)');
+  }
+  finding = scopeFindings[0];
+  if (finding?.device) return target(s, finding.device.deviceId, c.scopes ?? finding.requestedScopes ?? [], c, finding);
+  if (c.scopes) throw new UsageError('--scopes needs --device when no scope upgrade was found', 'clawfix fix --device <id> --scopes operator.write');
+  const tok = findings.find((f) => f.id === 'token-invalidated');
+  if (tok) return { kind: 'restart', finding: tok, requested: [], approved: [], grant: [], withheld: [] };
+  return undefined;
+}
+
+function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoices, finding?: Finding): Target {
+  const dev = findDevice(s, deviceId)!;
+  const approved = baselineScopes(s, dev);
+  let grant = minimalGrant(requested, approved);
+  const withheld: string[] = [];
+  if (grant.includes(ADMIN) && !c.allowAdmin) {
+    withheld.push(ADMIN);
+    grant = minimalGrant(
+      requested.filter((x) => x !== ADMIN),
+      approved,
+    );
+  }
+  const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
+  const latest = live[live.length - 1];
+  return {
+    kind: 'scope',
+    ...(finding ? { finding } : {}),
+    deviceId,
+    requested,
+    approved,
+    grant,
+    withheld,
+    ...(latest ? { requestId: latest.requestId } : {}),
+  };
+}
+
+const STEP_TITLES: Record<string, string> = {
+  lock: 'Lock the state dir',
+  stop: 'Stop the gateway',
+  guard: 'Check nobody changed the store',
+  backup: 'Back up what will change',
+  patch: 'Patch the store',
+  approve: 'Approve the exact pending request',
+  restore: 'Restore the backup',
+  start: 'Start the gateway',
+  verify: 'Verify',
+};
+
+export function stepList(names: string[]): { name: string; title: string }[] {
+  return names.map((n) => ({ name: n, title: STEP_TITLES[n] ?? n }));
+}
+
+function base(s: Snapshot, id: string, t: Target) {
+  return {
+    id,
+    stateDir: s.stateDir,
+    store: s.era.store,
+    requested: t.requested,
+    grant: t.grant,
+    withheld: t.withheld,
+    gatewayWasRunning: s.gateway.running,
+    ...(t.finding ? { finding: t.finding } : {}),
+    ...(t.deviceId ? { deviceId: t.deviceId } : {}),
+    ...(t.requestId ? { requestId: t.requestId } : {}),
+  };
+}
+
+export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: JsonInputs, cmds: { stop: string; start: string }): Plan {
+  const patch = planJsonPatch(inputs, t.deviceId!, t.grant);
+  const dev = findDevice(s, t.deviceId!)!;
+  const running = s.gateway.running === true;
+  return {
+    ...base(s, id, t),
+    kind: 'json-scope-upgrade',
+    title: `Grant ${t.grant.join(', ')} to ${deviceLabel(dev)}`,
+    restart: running,
+    files: patch.files,
+    guard: patch.guard,
+    rows: [],
+    commands: running ? [cmds.stop, cmds.start] : [],
+    steps: stepList(running ? ['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['lock', 'guard', 'backup', 'patch', 'verify']),
+    notes: [
+      ...(patch.removedRequests.length ? [`drops the pending request(s) the widened record satisfies: ${patch.removedRequests.join(', ')}`] : []),
+      ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
+    ],
+  };
+}
+
+/** SQLite: the official `openclaw devices approve <id>` when it grants exactly what is needed, else one transaction. */
+export function buildSqlitePlan(s: Snapshot, id: string, t: Target, rows: SqliteRows, dbPath: string, choices: PlanChoices, approveCmd: (id: string) => string): Plan {
+  const changes = planSqlitePatch(rows, t.grant);
+  const dev = findDevice(s, t.deviceId!)!;
+  const pending = t.requestId ? s.store.pending.find((p) => p.requestId === t.requestId) : undefined;
+  const approveFits =
+    !!pending &&
+    s.gateway.running === true &&
+    !choices.scopes &&
+    (!pending.scopes.includes(ADMIN) || t.grant.includes(ADMIN)) &&
+    missingScopes(pending.scopes, [...t.approved, ...t.grant]).length === 0 &&
+    missingScopes(t.grant, pending.scopes).length === 0;
+  const preImage = changes.map((c) => ({ table: c.table, key: c.key, row: c.before }));
+  return {
+    ...base(s, id, t),
+    kind: approveFits ? 'sqlite-approve' : 'sqlite-scope-upgrade',
+    title: `Grant ${t.grant.join(', ')} to ${deviceLabel(dev)}`,
+    restart: false,
+    files: [],
+    rows: changes,
+    sqlite: { db: dbPath, preImage },
+    commands: approveFits ? [approveCmd(pending!.requestId)] : [],
+    steps: stepList(['lock', 'backup', approveFits ? 'approve' : 'patch', 'verify']),
+    notes: approveFits
+      ? ['uses OpenClaw\'s own approval (no restart); OpenClaw re-issues the device token. If the approval is refused, the same rows are widened in one SQLite transaction instead.']
+      : ['one SQLite transaction; the gateway reads the rows at the next connect, no restart needed'],
+  };
+}
+
+export function buildRestartPlan(s: Snapshot, id: string, t: Target, cmds: { stop: string; start: string }): Plan {
+  const running = s.gateway.running === true;
+  return {
+    ...base(s, id, t),
+    kind: 'restart',
+    title: running ? 'Restart the gateway' : 'Start the gateway',
+    restart: true,
+    files: [],
+    rows: [],
+    commands: running ? [cmds.stop, cmds.start] : [cmds.start],
+    steps: stepList(running ? ['lock', 'stop', 'start', 'verify'] : ['lock', 'start', 'verify']),
+    notes: ['after the restart, start a new chat session: sessions opened before it keep the old token'],
+  };
+}

@@ -1,0 +1,33 @@
+/** Unified diffs of a plan's file and row changes, secrets redacted (the `diff` package is loaded lazily). */
+import { redact, redactValue } from '../util/redact.js';
+import type { Plan } from './types.js';
+
+function rowText(row: Record<string, unknown> | null): string {
+  if (!row) return '';
+  const shown: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'string' && /_json$/.test(k)) {
+      try {
+        shown[k] = JSON.parse(v);
+        continue;
+      } catch {
+        /* show raw */
+      }
+    }
+    shown[k] = k === 'token' || k === 'private_key_pem' ? '‹redacted›' : v;
+  }
+  return JSON.stringify(redactValue(shown), null, 2) + '\n';
+}
+
+export async function planDiff(plan: Plan): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const parts: string[] = [];
+  for (const f of plan.files) {
+    parts.push(createTwoFilesPatch(f.path, f.path, redact(f.before), redact(f.after), 'before', 'after', { context: 3 }));
+  }
+  for (const r of plan.rows) {
+    const name = `${plan.sqlite?.db ?? 'openclaw.sqlite'}:${r.table}[${Object.values(r.key).join('/')}]`;
+    parts.push(createTwoFilesPatch(name, name, rowText(r.before), rowText(r.after), 'before', r.after ? 'after' : 'deleted', { context: 40 }));
+  }
+  return parts.join('\n');
+}

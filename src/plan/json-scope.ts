@@ -1,0 +1,106 @@
+/**
+ * The JSON-store scope repair, as a pure function of the files' contents: add exactly `grant` to the
+ * device's approvedScopes, scopes and tokens.<role>.scopes, align identity/device-auth.json, and drop
+ * the pending requests the widened record now satisfies. Every other byte of meaning is unchanged,
+ * the shape and formatting of each file are kept.
+ */
+import type { RawJsonFile } from '../openclaw/json-store.js';
+import { pairedEntries } from '../openclaw/json-store.js';
+import { serializeLike } from '../openclaw/json-format.js';
+import { appendUnique, missingScopes } from '../util/scopes.js';
+import { canonical, sha256 } from '../util/hash.js';
+import type { FileChange } from './types.js';
+
+export interface JsonInputs {
+  paired: RawJsonFile;
+  pending: RawJsonFile;
+  deviceAuth: RawJsonFile;
+}
+
+export interface JsonPatchResult {
+  files: FileChange[];
+  removedRequests: string[];
+  /** Canonical view of what the patch depends on, to detect changes by someone else before writing. */
+  guard: string;
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function findRecord(value: unknown, deviceId: string): Record<string, unknown> | undefined {
+  const pe = pairedEntries(value);
+  if (!pe) return undefined;
+  const hit = pe.entries.find(([k, r]) => r.deviceId === deviceId || (pe.shape === 'map' && k === deviceId));
+  return hit?.[1];
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** What the patch depends on: the device's scope fields and token scopes, and the device's pending requests. */
+export function jsonGuard(inp: JsonInputs, deviceId: string, role: string): string {
+  const rec = inp.paired.value !== undefined ? findRecord(inp.paired.value, deviceId) : undefined;
+  const tok = (rec?.tokens as Record<string, Record<string, unknown>> | undefined)?.[role];
+  const pend =
+    inp.pending.value && typeof inp.pending.value === 'object'
+      ? Object.entries(inp.pending.value as Record<string, Record<string, unknown>>).filter(([, p]) => p?.deviceId === deviceId)
+      : [];
+  return canonical({
+    scopes: rec?.scopes,
+    approvedScopes: rec?.approvedScopes,
+    roles: rec?.roles,
+    token: tok ? { scopes: tok.scopes, token: typeof tok.token === 'string' ? sha256(tok.token) : null, revokedAtMs: tok.revokedAtMs } : null,
+    pending: pend.map(([k, p]) => [k, p.scopes]),
+  });
+}
+
+export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[], role = 'operator'): JsonPatchResult {
+  if (inp.paired.value === undefined || !inp.paired.format || inp.paired.text === undefined) {
+    throw new Error(`${inp.paired.path} is not readable`);
+  }
+  const pairedValue = clone(inp.paired.value);
+  const rec = findRecord(pairedValue, deviceId);
+  if (!rec) throw new Error(`device ${deviceId} is not in ${inp.paired.path}`);
+
+  const baseline = strings(rec.approvedScopes ?? rec.scopes);
+  rec.approvedScopes = appendUnique(baseline, grant);
+  rec.scopes = appendUnique(strings(rec.scopes), grant);
+  const roles = strings(rec.roles);
+  if (Array.isArray(rec.roles) && !roles.includes(role)) rec.roles = [...roles, role];
+  const tokens = rec.tokens as Record<string, Record<string, unknown>> | undefined;
+  if (tokens?.[role]) tokens[role].scopes = appendUnique(strings(tokens[role].scopes), grant);
+
+  const files: FileChange[] = [];
+  const pushChange = (f: RawJsonFile, after: string) => {
+    if (f.text === undefined || after === f.text) return;
+    files.push({ path: f.path, before: f.text, after, mode: f.mode ?? 0o600, beforeSha: sha256(f.text), afterSha: sha256(after) });
+  };
+  pushChange(inp.paired, serializeLike(pairedValue, inp.paired.format));
+
+  const removed: string[] = [];
+  const approvedNow = strings(rec.approvedScopes);
+  if (inp.pending.value && typeof inp.pending.value === 'object' && !Array.isArray(inp.pending.value) && inp.pending.format) {
+    const pend = clone(inp.pending.value) as Record<string, Record<string, unknown>>;
+    for (const [id, p] of Object.entries(pend)) {
+      if (p?.deviceId !== deviceId) continue;
+      if (!missingScopes(strings(p.scopes), approvedNow).length) {
+        delete pend[id];
+        removed.push(id);
+      }
+    }
+    if (removed.length) pushChange(inp.pending, serializeLike(pend, inp.pending.format));
+  }
+
+  const da = inp.deviceAuth;
+  if (da.value && typeof da.value === 'object' && da.format) {
+    const auth = clone(da.value) as { deviceId?: string; tokens?: Record<string, Record<string, unknown>> };
+    const t = auth.tokens?.[role];
+    if (auth.deviceId === deviceId && t) {
+      t.scopes = appendUnique(strings(t.scopes), grant);
+      pushChange(da, serializeLike(auth, da.format));
+    }
+  }
+  return { files, removedRequests: removed, guard: jsonGuard(inp, deviceId, role) };
+}

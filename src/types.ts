@@ -1,0 +1,209 @@
+/**
+ * Shared shapes of clawfix: the read-only snapshot of an OpenClaw install, the findings detectors
+ * derive from it, and the plans that repair them. Nothing here performs I/O.
+ */
+
+export type StoreKind = 'json' | 'sqlite';
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One role token of a paired device. The token string itself is never kept: only a short hash. */
+export interface TokenSummary {
+  role: string;
+  scopes: string[];
+  /** sha256 of the token, first 12 hex chars; lets detectors compare tokens without holding them. */
+  tokenHash?: string;
+  createdAtMs?: number;
+  rotatedAtMs?: number;
+  revokedAtMs?: number;
+}
+
+export interface PairedDevice {
+  deviceId: string;
+  displayName?: string;
+  clientId?: string;
+  clientMode?: string;
+  platform?: string;
+  role?: string;
+  roles: string[];
+  /** `scopes` as stored (undefined when the field is absent). */
+  scopes?: string[];
+  /** `approvedScopes` as stored (undefined when the field is absent). */
+  approvedScopes?: string[];
+  tokens: TokenSummary[];
+  createdAtMs?: number;
+  approvedAtMs?: number;
+}
+
+export interface PendingRequest {
+  requestId: string;
+  deviceId: string;
+  role?: string;
+  roles: string[];
+  scopes: string[];
+  clientId?: string;
+  clientMode?: string;
+  displayName?: string;
+  isRepair?: boolean;
+  silent?: boolean;
+  ts: number;
+  refreshedAtMs?: number;
+}
+
+/** The shape a JSON store was found in: OpenClaw's own map, or the array shapes guides show. */
+export type JsonStoreShape = 'map' | 'array' | 'devices-wrapper';
+
+export interface StoreSnapshot {
+  kind: StoreKind;
+  /** Files (JSON) or database (SQLite) the data came from. */
+  paths: string[];
+  ok: boolean;
+  /** Readable explanation when `ok` is false (which file, what is wrong). */
+  error?: string;
+  errorPath?: string;
+  paired: PairedDevice[];
+  pending: PendingRequest[];
+  shape?: JsonStoreShape;
+  /** Keys of paired.json entries that look like pending requests (requestId, no publicKey match). */
+  strayPendingInPaired?: string[];
+}
+
+export interface LogEvent {
+  /** Epoch ms of the line (from `time`, `_meta.date` or the console prefix). */
+  timeMs: number;
+  /** The human text of the line (message). */
+  text: string;
+  /** Structured meta object of JSON lines (e.g. `closed before connect` carries deviceId/requestId). */
+  meta?: Record<string, unknown>;
+  level?: string;
+  subsystem?: string;
+  file: string;
+  format: 'json' | 'console';
+}
+
+export interface LogScan {
+  files: string[];
+  fromMs: number;
+  toMs: number;
+  /** Relevant lines only, oldest first. */
+  events: LogEvent[];
+  bytesRead: number;
+  /** True when the window start was not reached because of the byte budget. */
+  truncated: boolean;
+}
+
+export interface ConfigSnapshot {
+  path: string;
+  exists: boolean;
+  /** Parsed JSON5 (undefined when missing or unreadable). */
+  value?: Record<string, unknown>;
+  error?: string;
+  mtimeMs?: number;
+}
+
+export interface GatewaySnapshot {
+  port: number;
+  /** true: answered on loopback; false: nothing listens; null: could not tell. */
+  running: boolean | null;
+  probe: 'healthz' | 'tcp' | 'none';
+  pid?: number;
+  startedAtMs?: number;
+  bind?: string;
+  authMode?: string;
+}
+
+export interface OpenClawInfo {
+  executable?: string;
+  version?: string;
+  versionSource: 'package.json' | 'cli' | 'none';
+  error?: string;
+}
+
+export interface EraInfo {
+  /** E0..E5 as in the notes, or 'unknown'. */
+  era: 'E0' | 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'unknown';
+  store: StoreKind;
+  /** One sentence a user can read: why this store is taken as authoritative. */
+  reason: string;
+  /** Whether this OpenClaw silently approves local scope upgrades (undefined: unknown). */
+  localScopeUpgradeSilent?: boolean;
+}
+
+export interface IdentitySnapshot {
+  /** The local CLI / sub-agent identity's deviceId (identity/device.json or device_identities). */
+  deviceId?: string;
+  path?: string;
+  error?: string;
+  /** Cached client token (device-auth.json / device_auth_tokens) for role operator, hashed. */
+  cachedToken?: { role: string; scopes: string[]; tokenHash?: string; updatedAtMs?: number };
+}
+
+export interface Snapshot {
+  takenAtMs: number;
+  stateDir: string;
+  stateDirSource: 'flag' | 'env' | 'profile' | 'default';
+  stateDirExists: boolean;
+  profile?: string;
+  config: ConfigSnapshot;
+  openclaw: OpenClawInfo;
+  era: EraInfo;
+  store: StoreSnapshot;
+  /** The other generation's store when it is present too (e.g. a leftover paired.json on SQLite). */
+  legacyJson?: { paths: string[]; deviceCount: number; migrated: boolean };
+  identity: IdentitySnapshot;
+  gateway: GatewaySnapshot;
+  logs: LogScan;
+  /** Other OpenClaw state dirs found in the home dir (profiles, legacy names). */
+  otherStateDirs: string[];
+  env: { gatewayUrl?: string; gatewayTokenSet: boolean };
+}
+
+export type FindingId =
+  | 'scope-upgrade'
+  | 'token-invalidated'
+  | 'token-scope-mismatch'
+  | 'legacy-store-ignored'
+  | 'non-loopback'
+  | 'invalid-bind'
+  | 'pending-expired'
+  | 'first-time-pairing'
+  | 'store-unreadable'
+  | 'gateway-not-running'
+  | 'several-state-dirs'
+  | 'gateway-token-mismatch'
+  | 'detector-failed';
+
+export interface Evidence {
+  kind: 'log' | 'file' | 'store' | 'config' | 'process' | 'version';
+  /** Already redacted, one line. */
+  text: string;
+  /** File path (and line context) the evidence came from. */
+  source?: string;
+  timeMs?: number;
+}
+
+export interface SuggestedFix {
+  /** 'clawfix': `clawfix fix` repairs it; 'command': run the given command; 'manual': explained steps. */
+  kind: 'clawfix' | 'command' | 'manual';
+  description: string;
+  command?: string;
+}
+
+export interface Finding {
+  id: FindingId;
+  severity: Severity;
+  title: string;
+  /** Plain-words explanation of the cause. */
+  detail: string;
+  evidence: Evidence[];
+  device?: { deviceId: string; displayName?: string; clientId?: string };
+  requestId?: string;
+  requestedScopes?: string[];
+  approvedScopes?: string[];
+  missingScopes?: string[];
+  suggestedFix: SuggestedFix;
+}
+
+export type Detector = {
+  id: string;
+  detect(snapshot: Snapshot): Finding[];
+};

@@ -1,0 +1,36 @@
+/** Polling with exponential backoff instead of fixed sleeps. */
+
+export interface PollOptions {
+  timeoutMs: number;
+  initialMs?: number;
+  maxDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Calls `check` until it returns true; resolves true, or false on timeout. */
+export async function pollUntil(check: () => Promise<boolean>, o: PollOptions): Promise<boolean> {
+  const deadline = Date.now() + o.timeoutMs;
+  let wait = o.initialMs ?? 20;
+  for (;;) {
+    if (await check()) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await delay(Math.min(wait, left), o.signal);
+    wait = Math.min(wait * 2, o.maxDelayMs ?? 1000);
+  }
+}

@@ -8,7 +8,7 @@ import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
 
 export interface GatewayControl {
-  /** true up, false down, null unknown. */
+  /** true: answers /healthz (live); false: nothing listens; null: something answers but not live, or unknown. */
   isUp(): Promise<boolean | null>;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -56,7 +56,10 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
     }
     return String(r.stdout);
   };
-  const isUp = async () => (await probeGateway(o.port, 800)).running;
+  const isUp = async () => {
+    const p = await probeGateway(o.port, 800);
+    return p.live ? true : p.running === false ? false : null;
+  };
   const sArgs = stopArgs(o.version);
   return {
     isUp,

@@ -8,22 +8,25 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-export type ProbeResult = { running: boolean | null; probe: 'healthz' | 'tcp' };
+/** running: something answers on the port; live: /healthz said 2xx (ready to serve). */
+export type ProbeResult = { running: boolean | null; live: boolean; probe: 'healthz' | 'tcp' };
 
 export function probeGateway(port: number, timeoutMs = 1000): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      resolve({ running: true, probe: 'healthz' });
+      const code = res.statusCode ?? 0;
+      // 2.x gateways have no /healthz (404) but are up; 503 means still starting.
+      resolve({ running: true, live: code !== 503 && code !== 0, probe: 'healthz' });
     });
     req.on('timeout', () => {
       req.destroy();
-      resolve({ running: null, probe: 'tcp' });
+      resolve({ running: null, live: false, probe: 'tcp' });
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') resolve({ running: false, probe: 'tcp' });
-      else if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_CONSTANT') resolve({ running: true, probe: 'tcp' });
-      else resolve({ running: null, probe: 'tcp' });
+      if (err.code === 'ECONNREFUSED') resolve({ running: false, live: false, probe: 'tcp' });
+      else if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_CONSTANT') resolve({ running: true, live: false, probe: 'tcp' });
+      else resolve({ running: null, live: false, probe: 'tcp' });
     });
   });
 }

@@ -3,6 +3,7 @@
  * `node:sqlite` is loaded only here, and only when this store is actually read.
  */
 import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { IdentitySnapshot, PairedDevice, PendingRequest, StoreSnapshot } from '../types.js';
 import { registerSecret } from '../util/redact.js';
 import { summarizeDevice, summarizePending, tokenHash } from './json-store.js';
@@ -23,7 +24,17 @@ export async function openDb(path: string, opts: { readOnly: boolean }): Promise
       `reading ${path} needs node:sqlite, which this Node (${process.version}) does not provide without a flag; use Node ≥ 22.13 (OpenClaw's SQLite releases need it anyway)`,
     );
   }
-  const db = new mod.DatabaseSync(path, { readOnly: opts.readOnly });
+  // A read-only open of a WAL database nobody has open would leave -wal/-shm files behind; with no
+  // WAL present there is no writer, so open it immutable and leave the state dir byte-identical.
+  let db: InstanceType<typeof mod.DatabaseSync> | undefined;
+  if (opts.readOnly && !existsSync(`${path}-wal`)) {
+    try {
+      db = new mod.DatabaseSync(new URL(`${pathToFileURL(path).href}?immutable=1`), { readOnly: true });
+    } catch {
+      db = undefined; // older Node without URL support: fall back to a plain read-only open
+    }
+  }
+  db ??= new mod.DatabaseSync(path, { readOnly: opts.readOnly });
   db.exec('PRAGMA busy_timeout = 3000');
   return db as unknown as Db;
 }

@@ -139,12 +139,17 @@ async function agentConnect(requested, clientId = 'gateway-client') {
   return { ok: false, reason, deviceId, requestId };
 }
 
+let ready = false;
+
 async function handle(req, res) {
   const send = (status, body) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  if (req.method === 'GET' && req.url === '/healthz') return send(200, { ok: true, status: 'live' });
+  if (req.method === 'GET' && req.url === '/healthz') {
+    if (!ready) return send(503, { ok: false, status: 'starting' });
+    return send(200, { ok: true, status: 'live' });
+  }
   if (req.method === 'POST' && req.url === '/__fake/agent-call') {
     let body = '';
     for await (const chunk of req) body += chunk;
@@ -180,12 +185,15 @@ if (ctl.crashOnStart) {
     log(st.logFile, { level: 'ERROR', text });
     process.exit(1);
   });
-  server.listen(port, '127.0.0.1', () => {
+  // The simulated sub-agent connect runs before /healthz answers, so a caller that waits for the
+  // gateway to be up always sees its outcome in the log (deterministic tests, no sleeps).
+  server.listen(port, '127.0.0.1', async () => {
     log(st.logFile, { text: `listening on ws://127.0.0.1:${port} (PID ${process.pid})` });
     if (ctl.subagentScopes?.length) {
-      agentConnect(ctl.subagentScopes).catch((err) => {
+      await agentConnect(ctl.subagentScopes).catch((err) => {
         log(st.logFile, { level: 'ERROR', text: `gateway connect failed: ${err.message}` });
       });
     }
+    ready = true;
   });
 }

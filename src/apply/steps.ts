@@ -230,9 +230,9 @@ async function verify(plan: Plan, ports: StepPorts, st: TxState): Promise<void> 
     const still = missingScopes(plan.grant, approved);
     if (still.length) throw new ClawfixError(`verification failed: the store does not show ${still.join(', ')} for ${plan.deviceId} after the repair`);
     if (st.startMs !== undefined && ports.logFiles.length) {
-      const scan = await scanLogs(ports.logFiles, { fromMs: st.startMs - 1000 });
+      const scan = await scanLogs(ports.logFiles, { fromMs: st.startMs });
       const refused = scan.events.find(
-        (e) => e.timeMs >= st.startMs! - 1000 && e.text.includes('reason=scope-upgrade') && e.text.includes(`device=${plan.deviceId}`),
+        (e) => e.timeMs >= st.startMs! && e.text.includes('reason=scope-upgrade') && e.text.includes(`device=${plan.deviceId}`),
       );
       if (refused) {
         throw new ClawfixError('verification failed: the gateway refused the device again after the restart (new scope-upgrade audit line)');

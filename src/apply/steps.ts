@@ -138,6 +138,8 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
             journal.expected = plan.files.map((f) => ({ path: f.path, sha256: f.afterSha }));
             for (const f of plan.files) await writeAtomic(f.path, f.after, f.mode);
             if (plan.sqlite && plan.rows.length) await applyRowChanges(plan.sqlite.db, plan.rows);
+            // Read back before the gateway is started again (a running gateway may rewrite these files).
+            await checkWritten(plan);
           },
           undo: async () => {
             if (!st.backup) return;
@@ -202,20 +204,21 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
   return steps;
 }
 
-async function verify(plan: Plan, ports: StepPorts, st: TxState): Promise<void> {
-  const g = ports.gateway;
-  const shouldRun = plan.kind === 'restart' || plan.kind === 'restore-files' ? true : plan.gatewayWasRunning === true;
-  if (plan.kind !== 'restart' && plan.kind !== 'restore-files' && plan.kind !== 'restore-rows' && plan.gatewayWasRunning !== true) {
-    // Left stopped as found.
-  } else if (shouldRun && (await g.isUp()) !== true) {
-    throw new ClawfixError('verification failed: the gateway does not answer after the repair');
-  }
+async function checkWritten(plan: Plan): Promise<void> {
   for (const f of plan.files) {
     const now = await fs.readFile(f.path);
-    if (sha256(now) !== f.afterSha) throw new ClawfixError(`verification failed: ${f.path} does not hold what was written`, { path: f.path });
+    if (sha256(now) !== f.afterSha) throw new ClawfixError(`${f.path} does not read back as written`, { path: f.path });
     const mode = (await fs.stat(f.path)).mode & 0o777;
-    if (mode !== f.mode) throw new ClawfixError(`verification failed: ${f.path} has mode ${mode.toString(8)}, expected ${f.mode.toString(8)}`);
+    if (mode !== f.mode) throw new ClawfixError(`${f.path} has mode ${mode.toString(8)} after writing, expected ${f.mode.toString(8)}`, { path: f.path });
   }
+}
+
+/** After the gateway is back: it answers, and the store (by meaning, not bytes) shows the repair. */
+async function verify(plan: Plan, ports: StepPorts, st: TxState): Promise<void> {
+  const g = ports.gateway;
+  // A restart plan must leave the gateway up; every other plan leaves it as it was found.
+  const expectUp = plan.kind === 'restart' || plan.gatewayWasRunning === true;
+  if (expectUp && (await g.isUp()) !== true) throw new ClawfixError('verification failed: the gateway does not answer after the repair');
   if (plan.deviceId && plan.grant.length && (plan.kind === 'json-scope-upgrade' || plan.kind.startsWith('sqlite'))) {
     let approved: string[] = [];
     if (plan.store === 'json') {

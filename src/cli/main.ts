@@ -4,6 +4,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
+import { inCritical } from '../util/interrupt.js';
 import { redact } from '../util/redact.js';
 import { snapshotOptionsFrom, type Ctx, type Deps, type GlobalArgs } from './context.js';
 import { makeOut } from './io.js';
@@ -101,6 +102,11 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
             'run `clawfix fix --yes` to repair unattended, `clawfix fix --dry-run` to preview, or `clawfix diagnose` to only look',
           );
         }
+        if (!fa.yes && !fa.dryRun) {
+          const { wizard } = await import('../wizard/index.js');
+          code = await wizard(c, fa);
+          return;
+        }
         const { fix } = await import('./commands/fix.js');
         code = await fix(c, fa);
       },
@@ -177,7 +183,8 @@ function reportError(err: unknown, ctx: Ctx | undefined, deps: Deps): number {
 }
 
 function isAbort(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'AbortError' || (err as { name?: string })?.name === 'ExitPromptError';
+  const name = (err as { name?: string })?.name;
+  return name === 'AbortError' || name === 'ExitPromptError' || name === 'AbortPromptError';
 }
 
 /** Process entry: wires real streams and signals, then exits with main's code. */
@@ -186,7 +193,12 @@ export async function run(): Promise<void> {
   let interrupted = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted++;
-    if (interrupted > 2) process.exit(EXIT.INTERRUPTED);
+    // Outside a transaction nothing needs undoing: leave at once. Inside, abort and let it roll back.
+    if (!inCritical() || interrupted > 2) {
+      process.stderr.write(`\nclawfix: interrupted${inCritical() ? ' (rollback skipped: run clawfix again to recover)' : ''}\n`);
+      process.exit(EXIT.INTERRUPTED);
+    }
+    process.stderr.write(`\nclawfix: ${sig}: rolling back…\n`);
     controller.abort(Object.assign(new Error(`interrupted by ${sig}`), { name: 'AbortError' }));
   };
   process.on('SIGINT', onSignal);

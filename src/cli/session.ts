@@ -13,6 +13,7 @@ import { takeSnapshot } from '../snapshot/index.js';
 import type { Finding, Snapshot } from '../types.js';
 import { EXIT } from '../util/errors.js';
 import { redactValue } from '../util/redact.js';
+import { makeSpinner } from '../util/spinner.js';
 import { runVersion, type Ctx } from './context.js';
 
 export interface Session {
@@ -97,14 +98,17 @@ export async function planJson(plan: Plan) {
 
 const MARK: Partial<Record<StepEvent, string>> = { done: '✔', fail: '✖', undone: '↺', 'undo-failed': '✖' };
 
+/** The live step list: a spinner on the running step (TTY only), then ✔/✖/↺ lines on stderr. */
 export function stepReporter(ctx: Ctx) {
   const c = ctx.out.colors;
+  const spin = makeSpinner(ctx.deps.stderr, !ctx.out.json && !ctx.deps.env.CI);
   return (step: Step, ev: StepEvent, err?: Error) => {
-    if (ev === 'start') {
-      ctx.out.debug(`… ${step.title}`);
+    if (ev === 'start' || ev === 'undo') {
+      ctx.out.debug(`… ${ev === 'undo' ? 'undoing: ' : ''}${step.title}`);
+      spin.start(ev === 'undo' ? `Undoing: ${step.title}` : step.title);
       return;
     }
-    if (ev === 'undo') return;
+    spin.stop();
     const mark = MARK[ev] ?? '·';
     const color = ev === 'done' ? c.green : ev === 'undone' ? c.yellow : c.red;
     const label = ev === 'undone' ? `undid: ${step.title}` : ev === 'undo-failed' ? `could not undo: ${step.title}` : step.title;

@@ -20,18 +20,24 @@ import { openSession, planJson, renderPlan, stepReporter, summarize, type Sessio
 export interface Prompter {
   confirm(message: string, dflt: boolean): Promise<boolean>;
   select<T extends string>(message: string, choices: { name: string; value: T; description?: string }[]): Promise<T>;
+  checkbox(message: string, choices: { name: string; value: string; checked: boolean; description?: string }[]): Promise<string[]>;
 }
 
+/** @inquirer/prompts on the command's own streams (stdin, prompts on stderr so stdout stays clean). */
 export async function inquirerPrompter(ctx: Ctx): Promise<Prompter> {
-  const { confirm, select } = await import('@inquirer/prompts');
+  const { confirm, select, checkbox } = await import('@inquirer/prompts');
   const io = { input: ctx.deps.stdin, output: ctx.deps.stderr, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) };
   return {
     confirm: (message, dflt) => confirm({ message, default: dflt }, io),
     select: (message, choices) => select({ message, choices }, io),
+    checkbox: (message, choices) => checkbox({ message, choices, required: true }, io),
   };
 }
 
-export async function makePlan(ctx: Ctx, session: Session, target: Target): Promise<Plan> {
+const ADMIN_WARNING =
+  'operator.admin lets the device change the gateway config, approve other devices, and run anything an owner can. Grant it only if you trust every sub-agent on this machine.';
+
+export async function makePlan(ctx: Ctx, session: Session, target: Target, choices: PlanChoices): Promise<Plan> {
   const s = session.snapshot;
   const id = newBackupId(ctx.deps.now());
   const cmds = session.gateway.describe();
@@ -44,13 +50,12 @@ export async function makePlan(ctx: Ctx, session: Session, target: Target): Prom
   const db = storePaths(s.stateDir).sqlite;
   const rows = await readDeviceRows(db, target.deviceId!);
   if (!rows.paired) throw new ClawfixError(`device ${target.deviceId} vanished from ${db} while planning`, { hint: 'run clawfix again' });
-  const choices: PlanChoices = { allowAdmin: target.grant.includes(ADMIN), ...(target.requested.length ? {} : {}) };
   return buildSqlitePlan(s, id, target, { paired: rows.paired, pending: rows.pending, ...(rows.authToken ? { authToken: rows.authToken } : {}) }, db, choices, cmds.approve);
 }
 
-export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter): Promise<number> {
+export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?: Session): Promise<number> {
   const { out } = ctx;
-  const session = await openSession(ctx, { dryRun: args.dryRun });
+  const session = opened ?? (await openSession(ctx, { dryRun: args.dryRun }));
   const s = session.snapshot;
   const findings = session.findings;
   const ask = !args.yes && !args.dryRun && out.interactive ? (prompter ?? (await inquirerPrompter(ctx))) : undefined;
@@ -67,11 +72,12 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter): Promise
   }
   let target = chooseTarget(s, findings, choices);
   if (target?.kind === 'scope' && target.withheld.includes(ADMIN) && ask) {
-    const ok = await ask.confirm(
-      `The device also asked for operator.admin, which lets it change config, approve devices and run anything. Grant operator.admin too?`,
-      false,
-    );
-    if (ok) target = chooseTarget(s, findings, { ...choices, allowAdmin: true });
+    out.info(out.colors.yellow(`⚠ ${ADMIN_WARNING}`));
+    const ok = await ask.confirm('The device also asked for operator.admin. Grant operator.admin too?', false);
+    if (ok) {
+      choices.allowAdmin = true;
+      target = chooseTarget(s, findings, choices);
+    }
   }
 
   if (!target) {
@@ -98,7 +104,7 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter): Promise
     throw new ClawfixError(`cannot repair: ${s.store.error}`, { hint: 'fix or restore the store first', ...(s.store.errorPath ? { path: s.store.errorPath } : {}) });
   }
 
-  const plan = await makePlan(ctx, session, target);
+  let plan = await makePlan(ctx, session, target, choices);
   if (!out.json) {
     if (target.finding) out.result(renderFinding(target.finding, out, 1).join('\n') + '\n');
     out.result(await renderPlan(ctx, plan));
@@ -109,7 +115,39 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter): Promise
     else out.result(out.colors.dim('Dry run: nothing was changed. Apply with `clawfix fix --yes`.'));
     return EXIT.OK;
   }
-  if (ask && !(await ask.confirm('Apply this repair?', true))) {
+  // Interactive: apply, adjust the scopes (same planner, new plan), or leave.
+  while (ask && target.kind === 'scope') {
+    const action = await ask.select('What now?', [
+      { name: 'Apply this repair', value: 'apply' },
+      { name: 'Change which scopes to grant', value: 'scopes' },
+      { name: 'Cancel (change nothing)', value: 'cancel' },
+    ]);
+    if (action === 'apply') break;
+    if (action === 'cancel') {
+      out.result('Nothing was changed.');
+      return EXIT.OK;
+    }
+    const offered = [...new Set([...target.requested, ...target.grant, ...target.withheld])].filter((x) => !target!.approved.includes(x));
+    const picked = await ask.checkbox(
+      'Scopes to grant (space to toggle, enter to confirm)',
+      offered.map((x) => ({ name: x === ADMIN ? `${x}  (full control: see warning)` : x, value: x, checked: target!.grant.includes(x) })),
+    );
+    let allowAdmin = choices.allowAdmin;
+    if (picked.includes(ADMIN) && !allowAdmin) {
+      out.info(out.colors.yellow(`⚠ ${ADMIN_WARNING}`));
+      allowAdmin = await ask.confirm('Really grant operator.admin?', false);
+    }
+    Object.assign(choices, { device: target.deviceId, scopes: picked, allowAdmin });
+    target = chooseTarget(s, findings, choices)!;
+    if (!target.grant.length) {
+      out.result('Those scopes are already approved; nothing to grant.');
+      return EXIT.OK;
+    }
+    plan = await makePlan(ctx, session, target, choices);
+    out.result(await renderPlan(ctx, plan));
+    out.result('');
+  }
+  if (ask && target.kind !== 'scope' && !(await ask.confirm('Apply this repair?', true))) {
     out.result('Nothing was changed.');
     return EXIT.OK;
   }

@@ -10,10 +10,11 @@ import { pollUntil } from '../util/poll.js';
 export interface GatewayControl {
   /** true: answers /healthz (live); false: nothing listens; null: something answers but not live, or unknown. */
   isUp(): Promise<boolean | null>;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  approve(requestId: string): Promise<void>;
-  listPending(): Promise<{ requestId: string; deviceId: string; scopes: string[] }[]>;
+  /** `signal` cancels forward steps only; undo paths call these without one so a rollback always runs. */
+  stop(signal?: AbortSignal): Promise<void>;
+  start(signal?: AbortSignal): Promise<void>;
+  approve(requestId: string, signal?: AbortSignal): Promise<void>;
+  listPending(signal?: AbortSignal): Promise<{ requestId: string; deviceId: string; scopes: string[] }[]>;
   /** The commands this control runs, for --dry-run. */
   describe(): { stop: string; start: string; approve: (id: string) => string };
 }
@@ -22,12 +23,11 @@ export interface GatewayControlOptions {
   executable: string | undefined;
   version: string | undefined;
   port: number;
-  /** Extra args (e.g. --profile NAME) and env (OPENCLAW_STATE_DIR when clawfix was pointed elsewhere). */
+  /** Extra args (e.g. --profile NAME) and the complete environment for the child (clawfix's env port plus overrides). */
   args: string[];
   env: Record<string, string | undefined>;
   stopTimeoutMs: number;
   startTimeoutMs: number;
-  signal?: AbortSignal;
 }
 
 function stopArgs(version: string | undefined): string[] {
@@ -38,16 +38,16 @@ function stopArgs(version: string | undefined): string[] {
 
 export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   const exe = o.executable;
-  const run = async (args: string[], what: string) => {
+  const run = async (args: string[], what: string, signal?: AbortSignal) => {
     if (!exe) throw new ClawfixError(`cannot ${what}: openclaw is not on PATH`, { hint: 'pass --openclaw PATH' });
     const { execa } = await import('execa');
     const r = await execa(exe, [...o.args, ...args], {
       env: o.env,
-      extendEnv: true,
+      extendEnv: false,
       reject: false,
       stdin: 'ignore',
       timeout: Math.max(o.stopTimeoutMs, o.startTimeoutMs),
-      ...(o.signal ? { cancelSignal: o.signal } : {}),
+      ...(signal ? { cancelSignal: signal } : {}),
     });
     if (r.isCanceled) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
     if (r.exitCode !== 0) {
@@ -63,21 +63,21 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   const sArgs = stopArgs(o.version);
   return {
     isUp,
-    async stop() {
-      await run(sArgs, 'stop the gateway');
-      const down = await pollUntil(async () => (await isUp()) === false, { timeoutMs: o.stopTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+    async stop(signal) {
+      await run(sArgs, 'stop the gateway', signal);
+      const down = await pollUntil(async () => (await isUp()) === false, { timeoutMs: o.stopTimeoutMs, ...(signal ? { signal } : {}) });
       if (!down) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
     },
-    async start() {
-      await run(['gateway', 'start'], 'start the gateway');
-      const up = await pollUntil(async () => (await isUp()) === true, { timeoutMs: o.startTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+    async start(signal) {
+      await run(['gateway', 'start'], 'start the gateway', signal);
+      const up = await pollUntil(async () => (await isUp()) === true, { timeoutMs: o.startTimeoutMs, ...(signal ? { signal } : {}) });
       if (!up) throw new ClawfixError(`the gateway did not answer on 127.0.0.1:${o.port} within ${Math.round(o.startTimeoutMs / 1000)} s after \`openclaw gateway start\``);
     },
-    async approve(requestId) {
-      await run(['devices', 'approve', requestId], 'approve the request');
+    async approve(requestId, signal) {
+      await run(['devices', 'approve', requestId], 'approve the request', signal);
     },
-    async listPending() {
-      const outText = await run(['devices', 'list', '--json'], 'list devices');
+    async listPending(signal) {
+      const outText = await run(['devices', 'list', '--json'], 'list devices', signal);
       const data = JSON.parse(outText.slice(outText.indexOf('{'))) as { pending?: { requestId?: string; deviceId?: string; scopes?: string[] }[] };
       return (data.pending ?? [])
         .filter((p) => typeof p.requestId === 'string' && typeof p.deviceId === 'string')

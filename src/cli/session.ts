@@ -29,7 +29,7 @@ function envNumber(env: Ctx['deps']['env'], name: string, dflt: number): number 
 }
 
 export function gatewayFor(ctx: Ctx, s: Snapshot): GatewayControl {
-  const env: Record<string, string | undefined> = {};
+  const env: Record<string, string | undefined> = { ...ctx.deps.env };
   // Point the CLI at the same state when clawfix was pointed somewhere explicitly.
   if (s.stateDirSource === 'flag') env.OPENCLAW_STATE_DIR = s.stateDir;
   if (ctx.args.config) env.OPENCLAW_CONFIG_PATH = s.config.path;
@@ -41,7 +41,6 @@ export function gatewayFor(ctx: Ctx, s: Snapshot): GatewayControl {
     env,
     stopTimeoutMs: envNumber(ctx.deps.env, 'CLAWFIX_STOP_TIMEOUT_MS', 30_000),
     startTimeoutMs: envNumber(ctx.deps.env, 'CLAWFIX_START_TIMEOUT_MS', 90_000),
-    ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}),
   });
 }
 

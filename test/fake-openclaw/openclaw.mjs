@@ -107,6 +107,25 @@ function startGateway() {
   return { started: true, pid: child.pid };
 }
 
+/**
+ * ctl.onStop (one shot): another writer edits the store while the gateway is down, e.g.
+ * `{ "writeFile": { "path": "<abs>", "content": "<text>", "mode": 384 } }`. Consumed (removed from
+ * ctl.json) once applied, so later stops leave the store alone.
+ */
+function applyOnStop() {
+  const spec = readCtl().onStop;
+  if (!spec) return;
+  const w = spec.writeFile;
+  if (w?.path && typeof w.content === 'string') {
+    const tmp = `${w.path}.onstop.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, w.content, { mode: w.mode ?? 0o600 });
+    fs.renameSync(tmp, w.path);
+    fs.chmodSync(w.path, w.mode ?? 0o600);
+  }
+  const { onStop, ...rest } = readCtl();
+  fs.writeFileSync(path.join(dir, 'ctl.json'), JSON.stringify(rest, null, 2));
+}
+
 async function gateway(sub) {
   switch (sub) {
     case 'status': {
@@ -130,6 +149,7 @@ async function gateway(sub) {
     }
     case 'stop': {
       const stopped = await stopGateway();
+      applyOnStop();
       if (json) out(JSON.stringify({ ok: true, action: 'stop', result: stopped ? 'stopped' : 'not-running' }));
       else out(stopped ? 'Stopped gateway' : 'Gateway service not loaded.');
       return 0;

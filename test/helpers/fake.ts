@@ -36,6 +36,11 @@ export interface Ctl {
   crashOnStart: boolean;
   /** On an accepted sub-agent connect, rewrite the paired record's lastSeenAtMs (like real OpenClaw). */
   touchOnConnect: boolean;
+  /**
+   * One shot, applied by `gateway stop` right after the gateway is down: another writer edits the
+   * store between clawfix's plan and its write. Removed from ctl.json once applied.
+   */
+  onStop: { writeFile?: { path: string; content: string; mode?: number } };
 }
 
 export interface Fake {

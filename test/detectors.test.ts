@@ -13,7 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { assertNoSecrets, diffTrees, hashTree, runCli, runOpenclaw, type RunResult } from './helpers/cli.js';
 import { installFakeOpenclaw, type Fake } from './helpers/fake.js';
-import { makeStateDir, type Fixture, type FixtureOptions } from './helpers/fixtures.js';
+import { makeStateDir, secret, type Fixture, type FixtureOptions } from './helpers/fixtures.js';
 import * as L from './helpers/logs.js';
 import { healthz, waitFor } from './helpers/wait.js';
 
@@ -383,6 +383,29 @@ describe.each(STORES)('$name', ({ version, kind }) => {
     expect((await diagnose(g)).of('scope-upgrade')).toEqual([]);
   });
 
+  test('token-invalidated: a config edited after the running gateway started is named as the cause', async () => {
+    const f = await fx();
+    await startGateway(f);
+    f.appendLog([L.deviceTokenMismatch({ time: Date.now() + 1000 })]);
+    const later = new Date(Date.now() + 500);
+    fs.utimesSync(f.configPath, later, later);
+    const r = await diagnose(f);
+    const ti = r.one('token-invalidated');
+    expect(ti.detail).toContain('the config was edited while the gateway was running');
+    expect(ti.evidence.some((e) => e.kind === 'config' && e.source === f.configPath && e.text.includes('after the gateway started'))).toBe(true);
+    expect(r.json.openclaw.gateway.running).toBe(true);
+  });
+
+  test('token-invalidated: a client token cache that differs from the paired record names a rotated token', async () => {
+    const f = await fx({ deviceAuth: { token: secret() } });
+    f.appendLog([L.listening({ port: f.port, time: ago(30 * MIN) }), L.deviceTokenMismatch({ time: ago(MIN) })]);
+    const r = await diagnose(f);
+    const ti = r.one('token-invalidated');
+    expect(ti.detail).toContain('the device token was rotated or re-minted while a client kept the old one');
+    expect(ti.evidence.some((e) => e.kind === 'store' && e.text.includes('compared by hash'))).toBe(true);
+    expect(ti.detail).not.toMatch(/config was (changed|edited)/);
+  });
+
   test('token-scope-mismatch: a token carrying scopes outside the approved ones; consistent tokens are fine', async () => {
     const other = hex64();
     const f = await fx({
@@ -459,7 +482,7 @@ describe.each(STORES)('$name', ({ version, kind }) => {
   });
 
   test('pending-expired: a request older than 5 minutes (info)', async () => {
-    const f = await fx({ devices: [{ scopes: [READ, WRITE] }], pending: [{ scopes: [READ, WRITE], ts: ago(10 * MIN) }] });
+    const f = await fx({ devices: [{ scopes: [READ] }], pending: [{ scopes: [READ, WRITE], ts: ago(10 * MIN) }] });
     const r = await diagnose(f);
     const pe = r.one('pending-expired');
     expect(pe.severity).toBe('info');

@@ -88,3 +88,30 @@ test('JSON: stop comes before the first write and start after the last (call log
   for (const name of fs.readdirSync(dir)) expect(fs.statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
   expect(fs.statSync(f.paths.paired).mode & 0o777).toBe(0o600);
 });
+
+test('a foreground gateway (`openclaw gateway run`, no service) is stopped by pid and started again with the same command', async () => {
+  const f = await makeStateDir({ version: '2026.7.35', devices: [{ scopes: ['operator.read'] }] });
+  fixtures.push(f);
+  f.fake.writeCtl({ subagentScopes: ['operator.write'] });
+  const { spawn } = await import('node:child_process');
+  const { cliEnv } = await import('./helpers/cli.js');
+  const child = spawn(path.join(f.fake.binDir, 'openclaw'), ['gateway', 'run'], { env: cliEnv({ fixture: f }), detached: true, stdio: 'ignore' });
+  child.unref();
+  try {
+    await waitFor(() => healthz(f.port), { timeoutMs: 10_000, what: 'foreground gateway up' });
+    expect((await runOpenclaw(['gateway', 'stop'], { fixture: f })).stdout).toMatch(/not loaded/);
+    expect(await healthz(f.port)).toBe(true); // the service command cannot stop it
+    const r = await fix(f, ['--yes']);
+    expect(r.code).toBe(0);
+    expect(await healthz(f.port)).toBe(true);
+    expect((await agentCall(f.port)).ok).toBe(true);
+    expect(f.readStore().paired[f.deviceId]!.approvedScopes).toEqual(['operator.read', 'operator.write']);
+    expect(fs.existsSync(path.join(f.stateDir, 'clawfix', 'gateway-process.json'))).toBe(false);
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone: the relaunched gateway is killed by cleanup() via its port */
+    }
+  }
+});

@@ -6,6 +6,7 @@ import { probeGateway } from '../openclaw/gateway-probe.js';
 import { parseVersion } from '../openclaw/version.js';
 import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
+import { clearRecord, findGateway, loadRecord, relaunch, saveRecord } from './foreground.js';
 
 export interface GatewayControl {
   /** true: answers /healthz (live); false: nothing listens; null: something answers but not live, or unknown. */
@@ -21,6 +22,8 @@ export interface GatewayControl {
 
 export interface GatewayControlOptions {
   executable: string | undefined;
+  stateDir: string;
+  configPath: string;
   version: string | undefined;
   port: number;
   /** Extra args (e.g. --profile NAME) and the complete environment for the child (clawfix's env port plus overrides). */
@@ -30,6 +33,8 @@ export interface GatewayControlOptions {
   startTimeoutMs: number;
 }
 
+const NO_SERVICE = /not loaded|not installed|no service|service management skipped|not running|isn't running/i;
+
 function stopArgs(version: string | undefined): string[] {
   // 2026.8+ asks for confirmation without a TTY unless --force; older releases reject the flag.
   const v = parseVersion(version);
@@ -38,6 +43,7 @@ function stopArgs(version: string | undefined): string[] {
 
 export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   const exe = o.executable;
+  let lastOutput = '';
   const run = async (args: string[], what: string, signal?: AbortSignal) => {
     if (!exe) throw new ClawfixError(`cannot ${what}: openclaw is not on PATH`, { hint: 'pass --openclaw PATH' });
     const { execa } = await import('execa');
@@ -54,6 +60,7 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
       const msg = (String(r.stderr || r.stdout).trim().split('\n').pop() ?? '').slice(0, 300);
       throw new ClawfixError(`\`openclaw ${args.join(' ')}\` failed (exit ${r.exitCode ?? r.signal})${msg ? `: ${msg}` : ''}`);
     }
+    lastOutput = `${String(r.stdout)}\n${String(r.stderr)}`;
     return String(r.stdout);
   };
   const isUp = async () => {
@@ -64,14 +71,49 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   return {
     isUp,
     async stop(signal) {
-      await run(sArgs, 'stop the gateway', signal);
+      // The service manager first; a gateway it does not own (foreground, container) is stopped by pid.
+      let serviceError: unknown;
+      let said = '';
+      try {
+        await run(sArgs, 'stop the gateway', signal);
+        said = lastOutput;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        serviceError = err;
+      }
+      // "not loaded / not installed / skipped": no service owns this gateway, so do not wait for one.
+      const noService = !!serviceError || NO_SERVICE.test(said);
+      const wait = noService ? 0 : o.stopTimeoutMs;
+      if (await pollUntil(async () => (await isUp()) === false, { timeoutMs: wait, ...(signal ? { signal } : {}) })) return;
+      if (!noService) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
+      const proc = await findGateway(o.port, o.configPath);
+      if (!proc) {
+        if (serviceError) throw serviceError;
+        throw new ClawfixError(`no service manages the gateway on 127.0.0.1:${o.port} and its process could not be found`, {
+          hint: 'stop the gateway yourself (Ctrl-C where it runs, or docker stop), then run clawfix again',
+        });
+      }
+      await saveRecord(o.stateDir, proc);
+      try {
+        process.kill(proc.pid, 'SIGTERM');
+      } catch (err) {
+        await clearRecord(o.stateDir);
+        throw new ClawfixError(`could not stop the foreground gateway (pid ${proc.pid}): ${(err as Error).message}`);
+      }
       const down = await pollUntil(async () => (await isUp()) === false, { timeoutMs: o.stopTimeoutMs, ...(signal ? { signal } : {}) });
-      if (!down) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
+      if (!down) throw new ClawfixError(`the foreground gateway (pid ${proc.pid}) still answers ${Math.round(o.stopTimeoutMs / 1000)} s after SIGTERM`);
     },
     async start(signal) {
-      await run(['gateway', 'start'], 'start the gateway', signal);
+      const fg = await loadRecord(o.stateDir);
+      if (fg) relaunch(fg);
+      else await run(['gateway', 'start'], 'start the gateway', signal);
       const up = await pollUntil(async () => (await isUp()) === true, { timeoutMs: o.startTimeoutMs, ...(signal ? { signal } : {}) });
-      if (!up) throw new ClawfixError(`the gateway did not answer on 127.0.0.1:${o.port} within ${Math.round(o.startTimeoutMs / 1000)} s after \`openclaw gateway start\``);
+      if (!up) {
+        throw new ClawfixError(
+          `the gateway did not answer on 127.0.0.1:${o.port} within ${Math.round(o.startTimeoutMs / 1000)} s after ${fg ? `relaunching \`${fg.argv.join(' ')}\`` : '`openclaw gateway start`'}`,
+        );
+      }
+      if (fg) await clearRecord(o.stateDir);
     },
     async approve(requestId, signal) {
       await run(['devices', 'approve', requestId], 'approve the request', signal);

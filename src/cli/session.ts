@@ -35,6 +35,8 @@ export function gatewayFor(ctx: Ctx, s: Snapshot): GatewayControl {
   if (ctx.args.config) env.OPENCLAW_CONFIG_PATH = s.config.path;
   return cliGatewayControl({
     executable: s.openclaw.executable,
+    stateDir: s.stateDir,
+    configPath: s.config.path,
     version: s.openclaw.version,
     port: s.gateway.port,
     args: s.stateDirSource === 'profile' && s.profile ? ['--profile', s.profile] : [],

@@ -28,9 +28,15 @@ let server;
 let store;
 
 fs.writeFileSync(pidFile(), String(process.pid));
+// OpenClaw's own gateway lock: /tmp/openclaw-<uid>/gateway.<sha256(configPath)[:8]>.lock
+const lockDir = `/tmp/openclaw-${process.getuid?.() ?? 0}`;
+const lockFile = `${lockDir}/gateway.${crypto.createHash('sha256').update(st.configPath).digest('hex').slice(0, 8)}.lock`;
+fs.mkdirSync(lockDir, { recursive: true });
+fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString(), configPath: st.configPath, startTime: Date.now() }));
 process.on('exit', () => {
   try {
     if (readGatewayPid() === process.pid) fs.rmSync(pidFile(), { force: true });
+    fs.rmSync(lockFile, { force: true });
   } catch {}
 });
 

@@ -50,8 +50,9 @@ export function storeKindOf(ctl) {
   return 'json';
 }
 
+/** A gateway started with `gateway run` (foreground, like Docker) is invisible to the service commands. */
 export function pidFile() {
-  return path.join(ctlDir(), 'gateway.pid');
+  return path.join(ctlDir(), process.env.FAKE_GATEWAY_FOREGROUND === '1' ? 'foreground.pid' : 'gateway.pid');
 }
 
 export function readGatewayPid() {

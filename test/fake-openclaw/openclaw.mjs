@@ -170,6 +170,7 @@ async function gateway(sub) {
     case 'run': {
       const pid = runningGatewayPid();
       if (pid) fail(1, `Gateway already running (pid ${pid})`);
+      process.env.FAKE_GATEWAY_FOREGROUND = '1';
       fs.writeFileSync(pidFile(), String(process.pid));
       await import('./gateway.mjs');
       return undefined; // the gateway keeps the process alive

@@ -138,14 +138,22 @@ export function installFakeOpenclaw(root: string, opts: { packageJson?: boolean 
       return pidAlive(fake.gatewayPid());
     },
     async stopGateway() {
-      const pid = fake.gatewayPid();
-      if (pid && pidAlive(pid)) {
-        process.kill(pid, 'SIGTERM');
-        const deadline = Date.now() + 5000;
-        while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      // Both the service-started gateway and a foreground one (`gateway run`, relaunched by clawfix).
+      for (const file of [pidPath, path.join(ctlDir, 'foreground.pid')]) {
+        let pid: number | undefined;
+        try {
+          pid = Number(fs.readFileSync(file, 'utf8').trim()) || undefined;
+        } catch {
+          pid = undefined;
+        }
+        if (pid && pidAlive(pid)) {
+          process.kill(pid, 'SIGTERM');
+          const deadline = Date.now() + 5000;
+          while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+          if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+        }
+        fs.rmSync(file, { force: true });
       }
-      fs.rmSync(pidPath, { force: true });
     },
   };
   writePackageJson(fake.readCtl().version ?? '2026.7.35');

@@ -1,0 +1,594 @@
+/**
+ * `clawfix fix` as a transaction, proven against real processes: every failing step rolls back to the
+ * exact store it found and leaves the gateway as it was; kill -9 at every step boundary is recovered
+ * by the next run; the lock, concurrent runs, a store changed by someone else, operator.admin
+ * consent, --json and the token-invalidated restart.
+ *
+ * Fault seams (src/apply/test-hooks.ts): CLAWFIX_TEST_FAULT=<op>:<ERRNO>[:<path substring>] and
+ * CLAWFIX_TEST_CRASH_AT=before:<step>|after:<step>|undo:<step>.
+ */
+import { afterAll, describe, expect } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { assertNoSecrets } from './helpers/cli.js';
+import type { Fixture } from './helpers/fixtures.js';
+import * as L from './helpers/logs.js';
+import {
+  STORES,
+  backupIds,
+  broken,
+  cleanupAll,
+  clawfix,
+  expectSameState,
+  failureLines,
+  filesUnder,
+  fix,
+  isPatched,
+  journalFile,
+  startGateway,
+  stateOf,
+  txTest,
+  type Make,
+} from './helpers/repair.js';
+import { agentCall, healthz } from './helpers/wait.js';
+
+afterAll(cleanupAll);
+
+const WRITE = ['operator.write'];
+
+function gatewayCalls(f: Fixture, from = 0): string[] {
+  return f.fake
+    .calls()
+    .slice(from)
+    .filter((c) => /^gateway (stop|start|restart)/.test(c))
+    .map((c) => c.replace(/ --force$/, ''));
+}
+
+/** exit 1, exactly one "repair failed" line naming the cause, and "rolled back" said once. */
+function expectRolledBack(r: { code: number; stderr: string; stdout: string }, cause: RegExp): void {
+  if (r.code !== 1) throw new Error(`expected exit 1, got ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  const lines = failureLines(r.stderr);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(cause);
+  expect(r.stderr).toContain('Everything was rolled back');
+  expect(r.stderr).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/); // no stack trace
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Every failing step: exit 1 (or 3 when the gateway cannot be brought back), store unchanged
+// ---------------------------------------------------------------------------------------------
+
+describe('JSON store (2026.7.35): a failing step rolls back', () => {
+  const json = (make: Make, o = {}) => broken(make, { version: '2026.7.35', ...o });
+
+  txTest('`gateway stop` fails → exit 1, store byte-identical, gateway still running', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    f.fake.writeCtl({ fail: { 'gateway stop': { mode: 'once' } } });
+    const r = await fix(f, ['--yes']);
+    expectRolledBack(r, /openclaw gateway stop.*failed/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+    expect(fs.existsSync(journalFile(f))).toBe(false);
+  }, { concurrent: true });
+
+  txTest('`gateway start` fails once → the rollback starts it: exit 1, store byte-identical, gateway running', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    const from = f.fake.calls().length;
+    f.fake.writeCtl({ fail: { 'gateway start': { mode: 'once' } } });
+    const r = await fix(f, ['--yes']);
+    expectRolledBack(r, /openclaw gateway start.*failed/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+    // stop, the failed start, then the rollback's start: the store was restored while it was down
+    expect(gatewayCalls(f, from)).toEqual(['gateway stop', 'gateway start', 'gateway start']);
+    expect(f.fake.callLines().some((l) => l.includes('FAILED gateway start'))).toBe(true);
+  }, { concurrent: true });
+
+  txTest('`gateway start` always fails → exit 3 with manual steps, store restored, next run recovers', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    f.fake.writeCtl({ fail: { 'gateway start': { mode: 'always' } } });
+    const r = await fix(f, ['--yes']);
+    expect(r.code).toBe(3);
+    expect(failureLines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toContain('The rollback did not complete');
+    expect(r.stderr).toMatch(/openclaw gateway start/);
+    expect(r.stderr).toMatch(/clawfix rollback \S+ --yes/);
+    // The store was restored before the rollback tried (and failed) to start the gateway.
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(false);
+    // The journal stays so the next run can finish the job once the gateway can start again.
+    expect(fs.existsSync(journalFile(f))).toBe(true);
+    f.fake.writeCtl({ fail: {} });
+    const next = await fix(f, ['--yes']);
+    expect(next.stderr).toContain('recovered:');
+    expect(next.code).toBe(0);
+    expect(fs.existsSync(journalFile(f))).toBe(false);
+    expect(await healthz(f.port)).toBe(true);
+    expect(isPatched(f)).toBe(true);
+  }, { concurrent: true });
+
+  // Decision: a gateway that crashes on every start fails the `start` step (it never answers within
+  // CLAWFIX_START_TIMEOUT_MS), and the rollback's own start crashes too. The store is nevertheless
+  // restored first (undo order: start → patch → stop), so the honest outcome is exit 3 ("rollback
+  // incomplete": the gateway is down), manual steps, and a journal the next run completes.
+  txTest('the restarted gateway crashes (crashOnStart) → exit 3, store restored, gateway down until the next run', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    f.fake.writeCtl({ crashOnStart: true });
+    const r = await fix(f, ['--yes'], { CLAWFIX_START_TIMEOUT_MS: '3000' });
+    expect(r.code).toBe(3);
+    expect(failureLines(r.stderr)[0]).toMatch(/did not answer .* within 3 s/);
+    expect(r.stderr).toContain('The rollback did not complete');
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(false);
+    f.fake.writeCtl({ crashOnStart: false });
+    const next = await fix(f, ['--yes']);
+    expect(next.stderr).toMatch(/recovered:.*started the gateway again/s);
+    expect(next.code).toBe(0);
+    expect(await healthz(f.port)).toBe(true);
+    expect(isPatched(f)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('verify fails (verify:EIO) → exit 1, stopped again, restored, restarted', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    const from = f.fake.calls().length;
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'verify:EIO' });
+    expectRolledBack(r, /EIO/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+    expect(gatewayCalls(f, from)).toEqual(['gateway stop', 'gateway start', 'gateway stop', 'gateway start']);
+  }, { concurrent: true });
+
+  txTest('write of devices/paired.json fails (ENOSPC) → exit 1 naming the disk, byte-identical, gateway running', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'write:ENOSPC:devices/paired.json' });
+    expectRolledBack(r, /no space left .*paired\.json/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('write of devices/pending.json fails after paired.json was written → paired.json is restored too', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'write:ENOSPC:devices/pending.json' });
+    expectRolledBack(r, /no space left .*pending\.json/);
+    expect(r.stderr).toMatch(/undid: Patch the store/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+
+  // `paired.json` as a bare substring also matches the backup's copy (clawfix/backups/<id>/0-paired.json),
+  // which is written first: that is a backup failure, and it must roll back just the same.
+  txTest('write fault matching the backup copy (write:ENOSPC:paired.json) → backup fails, exit 1, unchanged', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'write:ENOSPC:paired.json' });
+    expectRolledBack(r, /no space left/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('backup fails (backup:EACCES) → exit 1 naming the permission problem, unchanged, gateway running', async (make) => {
+    const f = await json(make);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'backup:EACCES' });
+    expectRolledBack(r, /backup failed: permission denied/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+});
+
+describe('SQLite store (2026.9.6): a failing step rolls back', () => {
+  const sqlite = (make: Make, o = {}) => broken(make, { version: '2026.9.6', ...o });
+
+  txTest('verify fails after `openclaw devices approve` (verify:EIO) → rows restored, exit 1, gateway running', async (make) => {
+    const f = await sqlite(make);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'verify:EIO' });
+    expectRolledBack(r, /EIO/);
+    expect(f.fake.calls().some((c) => c.startsWith('devices approve'))).toBe(true);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('backup fails (backup:EACCES) → exit 1, rows unchanged, no approval ran', async (make) => {
+    const f = await sqlite(make);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'backup:EACCES' });
+    expectRolledBack(r, /backup failed: permission denied/);
+    expect(f.fake.calls().some((c) => c.startsWith('devices approve'))).toBe(false);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('SQLite commit fails (gateway running, no pending: transaction path) → exit 1, rows unchanged', async (make) => {
+    // No sub-agent connect: nothing pending, so `--device/--scopes` is applied as one SQLite transaction.
+    const f = await make({ version: '2026.9.6', devices: [{ scopes: ['operator.read'] }] });
+    await startGateway(f);
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes', '--device', f.deviceId, '--scopes', 'operator.write'], { CLAWFIX_TEST_FAULT: 'sqlite-commit:EIO' });
+    expectRolledBack(r, /SQLite edit of .* failed and was rolled back: EIO/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('SQLite commit fails (gateway stopped, pending request) → exit 1, rows unchanged, gateway left stopped', async (make) => {
+    const f = await sqlite(make, { stopAfter: true });
+    const before = await stateOf(f);
+    const from = f.fake.calls().length;
+    const r = await fix(f, ['--yes'], { CLAWFIX_TEST_FAULT: 'sqlite-commit:EIO' });
+    expectRolledBack(r, /SQLite edit of .* failed and was rolled back: EIO/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(false);
+    expect(gatewayCalls(f, from)).toEqual([]);
+    // Without the fault the same repair goes through (and still leaves the gateway as found).
+    const ok = await fix(f, ['--yes']);
+    expect(ok.code).toBe(0);
+    expect(isPatched(f)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('`openclaw devices approve` refused → the same rows are widened in one transaction, exit 0', async (make) => {
+    const f = await sqlite(make);
+    f.fake.writeCtl({ fail: { 'devices approve': { mode: 'always' } } });
+    const r = await fix(f, ['--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/approval did not go through/);
+    expect(isPatched(f)).toBe(true);
+    expect((await agentCall(f.port, WRITE)).ok).toBe(true);
+  }, { concurrent: true });
+});
+
+describe.each(STORES)('restart plan (token-invalidated) on $name: a failing step rolls back', ({ version }) => {
+  txTest('`gateway start` fails once → exit 1, gateway running again', async (make) => {
+    const f = await make({ version, devices: [{ scopes: ['operator.read', 'operator.write'] }] });
+    await startGateway(f);
+    f.appendLog([L.deviceTokenMismatch(), L.deviceTokenMismatch()]);
+    const before = await stateOf(f);
+    f.fake.writeCtl({ fail: { 'gateway start': { mode: 'once' } } });
+    const r = await fix(f, ['--yes']);
+    expectRolledBack(r, /openclaw gateway start.*failed/);
+    await expectSameState(f, before);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. kill -9 at every step boundary
+// ---------------------------------------------------------------------------------------------
+
+interface Raw {
+  files: Record<string, Buffer | null>;
+}
+function rawStore(f: Fixture): Raw {
+  const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p) : null);
+  return { files: { paired: read(f.paths.paired), pending: read(f.paths.pending), deviceAuth: read(f.paths.deviceAuth) } };
+}
+
+/** 'original' | 'patched' — throws on a mix or an unparsable store. */
+async function verdict(f: Fixture, before: Awaited<ReturnType<typeof stateOf>>, raw: Raw): Promise<'original' | 'patched'> {
+  const now = f.readStore(); // throws if a file does not parse
+  if (f.store === 'json') {
+    const cur = rawStore(f);
+    const same = Object.entries(raw.files).every(([k, v]) => (v === null ? cur.files[k] === null : !!cur.files[k]?.equals(v)));
+    if (same) return 'original';
+    for (const p of [f.paths.paired, f.paths.pending, f.paths.deviceAuth]) JSON.parse(fs.readFileSync(p, 'utf8'));
+  } else if (JSON.stringify(now) === JSON.stringify(before.store)) {
+    return 'original';
+  }
+  if (isPatched(f)) return 'patched';
+  throw new Error(`store is neither the original nor the patched version:\n${JSON.stringify(now, null, 2)}`);
+}
+
+interface CrashCase {
+  point: string;
+  /** Extra env for the crashing run (undo:* needs a failure first). */
+  env?: Record<string, string>;
+  expect?: 'original' | 'patched';
+}
+
+function crashCases(steps: string[], patchStep: string): CrashCase[] {
+  const patchIdx = steps.indexOf(patchStep);
+  const out: CrashCase[] = [];
+  steps.forEach((s, i) => {
+    out.push({ point: `before:${s}`, expect: i <= patchIdx ? 'original' : 'patched' });
+    out.push({ point: `after:${s}`, expect: i < patchIdx ? 'original' : 'patched' });
+  });
+  // A verification failure makes the undos run; dying before the patch's undo leaves the patched
+  // store behind with a journal that says "rolling back".
+  out.push({ point: `undo:${patchStep}`, env: { CLAWFIX_TEST_FAULT: 'verify:EIO' }, expect: 'patched' });
+  return out;
+}
+
+const CRASH_SUITES = [
+  {
+    name: 'JSON store (2026.7.35)',
+    setup: (make: Make) => broken(make, { version: '2026.7.35' }),
+    args: ['--yes'],
+    cases: crashCases(['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify'], 'patch'),
+  },
+  {
+    name: 'SQLite store (2026.9.6), approve path',
+    setup: (make: Make) => broken(make, { version: '2026.9.6' }),
+    args: ['--yes'],
+    cases: crashCases(['lock', 'backup', 'approve', 'verify'], 'approve'),
+  },
+  {
+    name: 'SQLite store (2026.9.6), transaction path',
+    setup: async (make: Make) => {
+      const f = await make({ version: '2026.9.6', devices: [{ scopes: ['operator.read'] }] });
+      await startGateway(f);
+      return f;
+    },
+    args: ['--yes', '--device', '<id>', '--scopes', 'operator.write'],
+    cases: crashCases(['backup', 'patch'], 'patch').filter((c) => c.point !== 'before:backup'),
+  },
+];
+
+describe.each(CRASH_SUITES)('kill -9 during fix on $name', ({ setup, args, cases }) => {
+  for (const c of cases) {
+    txTest(`${c.point} → store is ${c.expect}; the next run recovers, then fix works`, async (make) => {
+      const f = await setup(make);
+      const argv = args.map((a) => (a === '<id>' ? f.deviceId : a));
+      const before = await stateOf(f);
+      const raw = rawStore(f);
+
+      const r = await fix(f, argv, { CLAWFIX_TEST_CRASH_AT: c.point, ...(c.env ?? {}) });
+      if (r.signal !== 'SIGKILL') throw new Error(`expected SIGKILL at ${c.point}, got exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+      expect(await verdict(f, before, raw)).toBe(c.expect);
+      // What the dead process left behind never holds a secret.
+      expect(fs.existsSync(journalFile(f))).toBe(true);
+      assertNoSecrets([fs.readFileSync(journalFile(f), 'utf8')], f.secrets);
+
+      const next = await fix(f, argv);
+      expect(next.stderr).toContain('recovered:');
+      if (c.point.startsWith('undo:')) expect(next.stderr).toMatch(/recovered:.*restored backup/);
+      expect(next.code).toBe(0);
+      expect(fs.existsSync(journalFile(f))).toBe(false);
+      expect(await healthz(f.port)).toBe(true);
+      assertNoSecrets([next.stdout, next.stderr], f.secrets);
+
+      const again = await fix(f, argv);
+      expect(again.code).toBe(0);
+      expect(again.stderr).not.toContain('recovered:');
+      expect(isPatched(f)).toBe(true);
+      expect(await healthz(f.port)).toBe(true);
+      expect((await agentCall(f.port, WRITE)).ok).toBe(true);
+      expect(fs.existsSync(journalFile(f))).toBe(false);
+    }, { concurrent: true });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. The lock
+// ---------------------------------------------------------------------------------------------
+
+describe.each(STORES)('lock on $name', ({ version }) => {
+  txTest('held by another process → exit 1 naming the lock, nothing changed, gateway untouched', async (make) => {
+    const f = await broken(make, { version });
+    const dir = path.join(f.stateDir, 'clawfix');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lockPath = path.join(dir, 'repair.lock');
+    const release = await lockfile.lock(dir, { lockfilePath: lockPath, realpath: false });
+    try {
+      const before = await stateOf(f);
+      const from = f.fake.calls().length;
+      const r = await fix(f, ['--yes']);
+      expectRolledBack(r, /another clawfix .*repair\.lock/);
+      expect(r.stderr).toContain(lockPath);
+      await expectSameState(f, before);
+      expect(gatewayCalls(f, from)).toEqual([]);
+      expect(f.fake.calls().slice(from).some((c) => c.startsWith('devices approve'))).toBe(false);
+      expect(await healthz(f.port)).toBe(true);
+      expect(fs.existsSync(journalFile(f))).toBe(false);
+    } finally {
+      await release();
+    }
+    // Once released, the repair goes through.
+    const ok = await fix(f, ['--yes']);
+    expect(ok.code).toBe(0);
+    expect(isPatched(f)).toBe(true);
+  }, { concurrent: true });
+
+  txTest('two `fix --yes` at once: exactly one repairs, the other is refused or finds nothing to do', async (make) => {
+    const f = await broken(make, { version });
+    const [a, b] = await Promise.all([fix(f, ['--yes']), fix(f, ['--yes'])]);
+    const runs = [a!, b!];
+    const repaired = runs.filter((r) => r.code === 0 && r.stdout.includes('Repaired'));
+    expect(repaired).toHaveLength(1);
+    const other = runs.find((r) => r !== repaired[0])!;
+    const refused = other.code === 1 && /another clawfix|repair\.lock|changed since the plan/.test(other.stderr);
+    const nothing = other.code === 0 && /Nothing to repair/.test(other.stdout);
+    if (!refused && !nothing) throw new Error(`second run: exit ${other.code}\n${other.stdout}\n${other.stderr}`);
+    expect(isPatched(f)).toBe(true);
+    expect(await healthz(f.port)).toBe(true);
+    expect(fs.existsSync(journalFile(f))).toBe(false);
+    expect((await agentCall(f.port, WRITE)).ok).toBe(true);
+  }, { concurrent: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. The store changed by someone else between plan and apply (JSON: while the gateway is down)
+// ---------------------------------------------------------------------------------------------
+
+describe('JSON store changed between plan and write', () => {
+  txTest("the device's scopes changed → aborts with \"changed since the plan\", the other writer's store kept", async (make) => {
+    const f = await broken(make, { version: '2026.7.35' });
+    const paired = JSON.parse(fs.readFileSync(f.paths.paired, 'utf8')) as Record<string, Record<string, unknown>>;
+    paired[f.deviceId]!.approvedScopes = ['operator.read', 'operator.approvals'];
+    paired[f.deviceId]!.scopes = ['operator.read', 'operator.approvals'];
+    const theirs = JSON.stringify(paired, null, 2);
+    f.fake.writeCtl({ onStop: { writeFile: { path: f.paths.paired, content: theirs } } });
+    const before = await stateOf(f);
+    const r = await fix(f, ['--yes']);
+    expectRolledBack(r, /changed since the plan/);
+    expect(f.fake.readCtl().onStop).toBeUndefined(); // it did run
+    expect(fs.readFileSync(f.paths.paired, 'utf8')).toBe(theirs);
+    const now = await stateOf(f);
+    for (const [k, v] of before.tree) if (k !== 'devices/paired.json') expect([k, now.tree.get(k)]).toEqual([k, v]);
+    expect(await healthz(f.port)).toBe(true);
+    expect(fs.existsSync(journalFile(f))).toBe(false);
+  }, { concurrent: true });
+
+  txTest("only another device's lastSeenAtMs changed → the fix still succeeds and keeps that change", async (make) => {
+    const f = await broken(make, { version: '2026.7.35', devices: [{ scopes: ['operator.read'] }, { displayName: 'phone', scopes: ['operator.read'] }] });
+    const paired = JSON.parse(fs.readFileSync(f.paths.paired, 'utf8')) as Record<string, Record<string, unknown>>;
+    const other = Object.keys(paired).find((id) => id !== f.deviceId)!;
+    paired[other]!.lastSeenAtMs = 1_777_777_777_777;
+    f.fake.writeCtl({ onStop: { writeFile: { path: f.paths.paired, content: JSON.stringify(paired, null, 2) } } });
+    const r = await fix(f, ['--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/re-applied to the current contents/);
+    expect(f.fake.readCtl().onStop).toBeUndefined();
+    const s = f.readStore();
+    expect(s.paired[other]!.lastSeenAtMs).toBe(1_777_777_777_777);
+    expect(isPatched(f)).toBe(true);
+    expect(await healthz(f.port)).toBe(true);
+  }, { concurrent: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. operator.admin consent, --scopes, --device
+// ---------------------------------------------------------------------------------------------
+
+describe.each(STORES)('scopes and consent on $name', ({ version }) => {
+  const ADMIN_WRITE = ['operator.admin', 'operator.write'];
+
+  txTest('asked for admin+write: `fix --yes` grants write only, holds back admin, exit 1', async (make) => {
+    const f = await broken(make, { version, subagent: ADMIN_WRITE, quiet: false });
+    const r = await fix(f, ['--yes']);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/held back operator\.admin/);
+    expect(r.code).toBe(1);
+    const d = f.readStore().paired[f.deviceId]!;
+    expect(d.approvedScopes).toEqual(['operator.read', 'operator.write']);
+    expect(d.scopes).not.toContain('operator.admin');
+    expect(d.tokens!.operator!.scopes).not.toContain('operator.admin');
+    expect(await healthz(f.port)).toBe(true);
+    expect((await agentCall(f.port, WRITE)).ok).toBe(true);
+    expect((await agentCall(f.port, ADMIN_WRITE)).ok).toBe(false);
+    expect(fs.existsSync(journalFile(f))).toBe(false);
+  }, { concurrent: true });
+
+  txTest('asked for admin+write: `fix --yes --allow-admin` grants operator.admin, exit 0', async (make) => {
+    const f = await broken(make, { version, subagent: ADMIN_WRITE, quiet: false });
+    const r = await fix(f, ['--yes', '--allow-admin']);
+    expect(r.code).toBe(0);
+    const d = f.readStore().paired[f.deviceId]!;
+    expect(d.approvedScopes).toContain('operator.admin');
+    expect(await healthz(f.port)).toBe(true);
+    expect((await agentCall(f.port, ADMIN_WRITE)).ok).toBe(true);
+  }, { concurrent: true });
+
+  txTest('`--scopes operator.write --device <id>` grants exactly that', async (make) => {
+    const f = await broken(make, { version, subagent: ADMIN_WRITE });
+    const r = await fix(f, ['--yes', '--scopes', 'operator.write', '--device', f.deviceId]);
+    expect(r.code).toBe(0);
+    const d = f.readStore().paired[f.deviceId]!;
+    expect(d.approvedScopes).toEqual(['operator.read', 'operator.write']);
+    expect((await agentCall(f.port, WRITE)).ok).toBe(true);
+  }, { concurrent: true });
+
+  txTest('`--scopes bogus.scope` → exit 2; unknown `--device` → exit 2; nothing changed', async (make) => {
+    const f = await broken(make, { version });
+    const before = await stateOf(f);
+    const from = f.fake.calls().length;
+    const bogus = await fix(f, ['--yes', '--scopes', 'bogus.scope', '--device', f.deviceId]);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/unknown scope bogus\.scope/);
+    const unknown = await fix(f, ['--yes', '--device', 'f00dfeedf00dfeed']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown device f00dfeedf00dfeed/);
+    await expectSameState(f, before);
+    expect(gatewayCalls(f, from)).toEqual([]);
+    expect(backupIds(f)).toEqual([]);
+  }, { concurrent: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 6. --json
+// ---------------------------------------------------------------------------------------------
+
+interface FixJson {
+  ok: boolean;
+  findings: { id: string }[];
+  plan: { kind: string; steps: { name: string }[]; grant: string[] } | null;
+  applied: string[];
+  backup: { id: string; path: string } | null;
+  rolledBack: boolean;
+  exitCode: number;
+  error?: string;
+}
+
+function parseOne(stdout: string): FixJson {
+  // Exactly one JSON document: JSON.parse rejects anything before or after it.
+  return JSON.parse(stdout) as FixJson;
+}
+
+describe.each(STORES)('fix --json on $name', ({ version }) => {
+  txTest('stdout is one JSON document, progress on stderr, no secret anywhere', async (make) => {
+    const f = await broken(make, { version });
+    const r = await fix(f, ['--yes', '--json']);
+    expect(r.code).toBe(0);
+    const doc = parseOne(r.stdout);
+    expect(doc).toMatchObject({ ok: true, rolledBack: false, exitCode: 0 });
+    expect(doc.findings.map((x) => x.id)).toContain('scope-upgrade');
+    expect(doc.plan!.grant).toEqual(['operator.write']);
+    expect(doc.applied).toEqual(doc.plan!.steps.map((s) => s.name));
+    expect(doc.backup!.id).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(doc.backup!.path).toBe(path.join(f.stateDir, 'clawfix', 'backups', doc.backup!.id));
+    expect(fs.existsSync(path.join(doc.backup!.path, 'manifest.json'))).toBe(true);
+    expect(r.stderr).toMatch(/✔ /); // step progress
+    const listing = await clawfix(f, ['backups']);
+    const listingJson = await clawfix(f, ['backups', '--json']);
+    expect(listing.code).toBe(0);
+    expect(listingJson.code).toBe(0);
+    // Backup data files are exact copies of the store (they hold its tokens by design, mode 0600);
+    // everything else clawfix keeps — manifests of file backups, journal, listings — must not.
+    const meta = filesUnder(path.join(f.stateDir, 'clawfix')).filter((p) => (f.store === 'json' ? !/\/\d+-[^/]+$/.test(p) : !/manifest\.json$/.test(p)));
+    assertNoSecrets([r.stdout, r.stderr, listing.stdout, listing.stderr, listingJson.stdout, ...meta.map((p) => fs.readFileSync(p, 'utf8'))], f.secrets);
+    for (const p of filesUnder(path.join(f.stateDir, 'clawfix'))) expect([p, fs.statSync(p).mode & 0o777]).toEqual([p, 0o600]);
+  }, { concurrent: true });
+
+  txTest('a failed repair is one JSON document too: ok false, rolledBack true, exitCode 1', async (make) => {
+    const f = await broken(make, { version });
+    const r = await fix(f, ['--yes', '--json'], { CLAWFIX_TEST_FAULT: 'verify:EIO' });
+    expect(r.code).toBe(1);
+    const doc = parseOne(r.stdout);
+    expect(doc).toMatchObject({ ok: false, rolledBack: true, exitCode: 1 });
+    expect(doc.error).toMatch(/EIO/);
+    expect(r.stderr).toMatch(/undid:/);
+    assertNoSecrets([r.stdout, r.stderr], f.secrets);
+  }, { concurrent: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 7. token-invalidated → restart
+// ---------------------------------------------------------------------------------------------
+
+describe.each(STORES)('token-invalidated on $name', ({ version }) => {
+  txTest('device_token_mismatch after the last start → restart (stop, start), new-session advice, exit 0', async (make) => {
+    const f = await make({ version, devices: [{ scopes: ['operator.read', 'operator.write'] }] });
+    await startGateway(f);
+    f.appendLog([L.deviceTokenMismatch(), L.deviceTokenMismatch()]);
+    const diag = await clawfix(f, ['diagnose', '--json']);
+    expect((JSON.parse(diag.stdout) as FixJson).findings.map((x) => x.id)).toContain('token-invalidated');
+    const before = await stateOf(f);
+    const pid = f.fake.gatewayPid();
+    const from = f.fake.calls().length;
+    const r = await fix(f, ['--yes']);
+    expect(r.code).toBe(0);
+    expect(gatewayCalls(f, from)).toEqual(['gateway stop', 'gateway start']);
+    expect(r.stdout).toMatch(/new chat session/);
+    expect(await healthz(f.port)).toBe(true);
+    expect(f.fake.gatewayPid()).not.toBe(pid);
+    await expectSameState(f, before); // a restart changes no pairing state
+    const after = await clawfix(f, ['diagnose', '--json']);
+    expect((JSON.parse(after.stdout) as FixJson).findings.map((x) => x.id)).not.toContain('token-invalidated');
+    assertNoSecrets([r.stdout, r.stderr], f.secrets);
+  }, { concurrent: true });
+});

@@ -111,3 +111,16 @@ test('human output shows the evidence and the fix, with secrets redacted', async
   expect(r.stdout).toContain('clawfix fix');
   assertNoSecrets([r.stdout, r.stderr], f.secrets);
 });
+
+test('2026.2.19–2.21 (E2): operator.admin does NOT cover operator.write, so the classic refusal is named', async () => {
+  const bundle = ['operator.admin', 'operator.approvals', 'operator.pairing'];
+  const f = await fixture({ version: '2026.2.21', emptySqlite: false, devices: [{ scopes: bundle }] });
+  f.appendLog([L.auditScopeUpgrade({ deviceId: f.deviceId, from: bundle, to: ['operator.write'], time: Date.now() - 5000 })]);
+  const r = await diagnose(f);
+  const su = r.json.findings.find((x) => x.id === 'scope-upgrade');
+  expect(su?.missingScopes).toEqual(['operator.write']);
+  // The same store on 2026.7.35 is fine: admin covers write there.
+  f.fake.writeCtl({ version: '2026.7.35' });
+  const r2 = await diagnose(f);
+  expect(r2.json.findings.filter((x) => x.id === 'scope-upgrade')).toEqual([]);
+});

@@ -6,13 +6,14 @@
 import type { Detector, Evidence, Finding } from '../types.js';
 import { ADMIN, missingScopes, minimalGrant, sortedUnion } from '../util/scopes.js';
 import { logFacts } from './log-facts.js';
-import { baselineScopes, deviceLabel, findDevice, isExpired, list, logEvidence, pendingFor } from './util.js';
+import { baselineScopes, deviceLabel, findDevice, isExpired, list, logEvidence, pendingFor, rulesFor } from './util.js';
 
 export const scopeUpgrade: Detector = {
   id: 'scope-upgrade',
   detect(s) {
     if (!s.store.ok) return [];
     const facts = logFacts(s);
+    const rules = rulesFor(s);
     const requestedBy = new Map<string, { scopes: string[]; evidence: Evidence[]; clients: Set<string> }>();
     const add = (deviceId: string, scopes: string[], ev: Evidence, client?: string) => {
       const cur = requestedBy.get(deviceId) ?? { scopes: [], evidence: [], clients: new Set<string>() };
@@ -31,7 +32,7 @@ export const scopeUpgrade: Detector = {
     for (const p of s.store.pending) {
       const d = findDevice(s, p.deviceId);
       if (!d || isExpired(s, p)) continue;
-      if (!missingScopes(p.scopes, baselineScopes(s, d)).length) continue;
+      if (!missingScopes(p.scopes, baselineScopes(s, d), rules).length) continue;
       add(
         p.deviceId,
         p.scopes,
@@ -50,9 +51,9 @@ export const scopeUpgrade: Detector = {
       const device = findDevice(s, deviceId);
       if (!device) continue; // an unknown device is first-time pairing, not an upgrade
       const approved = baselineScopes(s, device);
-      const missing = missingScopes(req.scopes, approved);
+      const missing = missingScopes(req.scopes, approved, rules);
       if (!missing.length) continue;
-      const grant = minimalGrant(req.scopes, approved);
+      const grant = minimalGrant(req.scopes, approved, rules);
       const pending = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
       const latest = pending[pending.length - 1];
       const isLocal = s.identity.deviceId === deviceId;

@@ -5,7 +5,7 @@
 import type { Detector, Finding } from '../types.js';
 import { missingScopes } from '../util/scopes.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
-import { baselineScopes, deviceLabel, list, logEvidence } from './util.js';
+import { baselineScopes, deviceLabel, list, logEvidence, rulesFor } from './util.js';
 
 export const tokenScopeMismatch: Detector = {
   id: 'token-scope-mismatch',
@@ -18,7 +18,7 @@ export const tokenScopeMismatch: Detector = {
         const approved = baselineScopes(s, d);
         for (const t of d.tokens) {
           if (t.revokedAtMs !== undefined || !t.role.startsWith('operator')) continue;
-          const outside = missingScopes(t.scopes, approved);
+          const outside = missingScopes(t.scopes, approved, rulesFor(s));
           if (!outside.length) continue;
           findings.push({
             id: 'token-scope-mismatch',

@@ -1,9 +1,15 @@
 /** Small pure helpers shared by detectors. */
 import type { Evidence, LogEvent, PairedDevice, PendingRequest, Snapshot } from '../types.js';
 import { redact } from '../util/redact.js';
+import type { ScopeRules } from '../util/scopes.js';
 import { excerpt } from './log-facts.js';
 
 export const PENDING_TTL_MS = 5 * 60 * 1000;
+
+/** Which scope algebra the installed OpenClaw applies (2.19–2.21: admin does not cover write). */
+export function rulesFor(s: Snapshot): ScopeRules {
+  return s.era.era === 'E2' ? 'e2' : 'modern';
+}
 
 /** The scopes the gateway checks for a device in this era (`approvedScopes ?? scopes` from 4.x on). */
 export function baselineScopes(s: Snapshot, d: PairedDevice): string[] {

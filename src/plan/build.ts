@@ -3,7 +3,7 @@
  * contents / rows it needs are passed in by the caller.
  */
 import type { Finding, Snapshot } from '../types.js';
-import { baselineScopes, deviceLabel, findDevice, isExpired, pendingFor } from '../detect/util.js';
+import { baselineScopes, deviceLabel, findDevice, isExpired, pendingFor, rulesFor } from '../detect/util.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
 import { planJsonPatch, type JsonInputs } from './json-scope.js';
@@ -68,13 +68,15 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
 function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoices, finding?: Finding): Target {
   const dev = findDevice(s, deviceId)!;
   const approved = baselineScopes(s, dev);
-  let grant = minimalGrant(requested, approved);
+  const rules = rulesFor(s);
+  let grant = minimalGrant(requested, approved, rules);
   const withheld: string[] = [];
   if (grant.includes(ADMIN) && !c.allowAdmin) {
     withheld.push(ADMIN);
     grant = minimalGrant(
       requested.filter((x) => x !== ADMIN),
       approved,
+      rules,
     );
   }
   const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));

@@ -20,19 +20,26 @@ export const KNOWN_SCOPES: readonly string[] = [
   'operator.sessions.write',
 ];
 
-export function scopeSatisfied(requested: string, granted: ReadonlySet<string>): boolean {
+/**
+ * 'modern' (2026.2.22+): admin covers every operator.*, write covers read.
+ * 'e2' (2026.2.19–2.21, the bug era): read is covered by read/write/admin, everything else needs an
+ * exact match — operator.admin does NOT cover operator.write there.
+ */
+export type ScopeRules = 'modern' | 'e2';
+
+export function scopeSatisfied(requested: string, granted: ReadonlySet<string>, rules: ScopeRules = 'modern'): boolean {
   if (granted.has(requested)) return true;
-  if (requested.startsWith('operator.') && granted.has(ADMIN)) return true;
-  if (requested === READ && granted.has(WRITE)) return true;
+  if (requested === READ) return granted.has(WRITE) || granted.has(ADMIN);
+  if (rules === 'modern' && requested.startsWith('operator.') && granted.has(ADMIN)) return true;
   return false;
 }
 
 /** The requested scopes that `granted` does not cover, in request order, de-duplicated. */
-export function missingScopes(requested: readonly string[], granted: readonly string[]): string[] {
+export function missingScopes(requested: readonly string[], granted: readonly string[], rules: ScopeRules = 'modern'): string[] {
   const have = new Set(granted);
   const out: string[] = [];
   for (const s of requested) {
-    if (!scopeSatisfied(s, have) && !out.includes(s)) out.push(s);
+    if (!scopeSatisfied(s, have, rules) && !out.includes(s)) out.push(s);
   }
   return out;
 }
@@ -41,9 +48,9 @@ export function missingScopes(requested: readonly string[], granted: readonly st
  * The smallest set to add so that `granted` covers `requested`: the missing scopes, minus those a
  * scope being added already implies (asking for read+write needs only write).
  */
-export function minimalGrant(requested: readonly string[], granted: readonly string[]): string[] {
-  const missing = missingScopes(requested, granted);
-  return missing.filter((s) => !missing.some((o) => o !== s && scopeSatisfied(s, new Set([o]))));
+export function minimalGrant(requested: readonly string[], granted: readonly string[], rules: ScopeRules = 'modern'): string[] {
+  const missing = missingScopes(requested, granted, rules);
+  return missing.filter((s) => !missing.some((o) => o !== s && scopeSatisfied(s, new Set([o]), rules)));
 }
 
 export function sortedUnion(a: readonly string[], b: readonly string[]): string[] {

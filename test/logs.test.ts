@@ -511,3 +511,11 @@ describe('defaultLogFiles', () => {
     expect(defaultLogFiles({ stateDir: '/s', now, uid: 1, configLoggingFile: '/var/log/oc.log' })).toEqual(['/var/log/oc.log', '/s/logs/gateway.log', '/s/logs/gateway.err.log']);
   });
 });
+
+test('console lines of the top-level logger have no [subsystem] tag and still parse', async () => {
+  const { parseLogLine } = await import('../src/openclaw/logs.js');
+  const ev = parseLogLine('2026-11-24T14:30:42.558Z gateway connect failed: Error: pairing required', '/x.log');
+  expect(ev?.text).toBe('gateway connect failed: Error: pairing required');
+  expect(ev?.subsystem).toBeUndefined();
+  expect(ev?.timeMs).toBe(Date.parse('2026-11-24T14:30:42.558Z'));
+});

@@ -73,6 +73,7 @@ const STOP_SLACK_MS = 10 * 60_000;
 const ISO_RE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d(?::?\d\d)?)?/;
 const CONSOLE_RE =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d(?::?\d\d)?)?) +\[([^\]\r\n]{1,100})\] ?([\s\S]*)$/;
+const PLAIN_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d(?::?\d\d)?)?) +(\S[\s\S]*)$/;
 /** `Nov 24 14:30:42 host node[123]: ` (journalctl short) or `2026-11-24T14:30:42+0000 host node[123]: ` (short-iso). */
 const JOURNAL_PREFIX_RE =
   /^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d(?::?\d\d)?)?) \S+ [^\s:[\]]+(?:\[\d+\])?: /;
@@ -149,10 +150,17 @@ function parseConsoleLine(s: string, file: string): LogEvent | undefined {
   let m = CONSOLE_RE.exec(line);
   if (!m) {
     const prefix = JOURNAL_PREFIX_RE.exec(line);
-    if (!prefix) return undefined;
-    line = line.slice(prefix[0].length);
-    m = CONSOLE_RE.exec(line);
-    if (!m) return undefined;
+    if (prefix) {
+      line = line.slice(prefix[0].length);
+      m = CONSOLE_RE.exec(line);
+    }
+  }
+  if (!m) {
+    // Top-level (non-subsystem) logger lines carry no [tag]: `<ISO> gateway connect failed: …`.
+    const plain = PLAIN_RE.exec(line);
+    if (!plain) return undefined;
+    const t = parseIsoTime(plain[1] as string);
+    return t === undefined ? undefined : { timeMs: t, text: (plain[2] as string).trimEnd(), file, format: 'console' };
   }
   const timeMs = parseIsoTime(m[1] as string);
   if (timeMs === undefined) return undefined;

@@ -154,7 +154,35 @@ export interface Snapshot {
   logs: LogScan;
   /** Other OpenClaw state dirs found in the home dir (profiles, legacy names). */
   otherStateDirs: string[];
+  /** A clawfix transaction journal in this state dir (a repair in progress, or one that was cut short). */
+  journal?: { id: string; command: string; startedAtMs: number; running: boolean };
   env: { gatewayUrl?: string; gatewayTokenSet: boolean };
+  /** The OS service definition of this state dir's gateway (systemd unit, LaunchAgent, gateway.cmd), when one exists. */
+  service?: ServiceSnapshot;
+  /** Live OpenClaw gateway lock files for this config and the other state dirs' configs (which config a running gateway uses). */
+  gatewayLocks?: GatewayLockInfo[];
+}
+
+/** A gateway service definition as found on disk. Secrets are never kept: the baked token only as a hash. */
+export interface ServiceSnapshot {
+  kind: 'systemd' | 'launchd' | 'windows-task';
+  path: string;
+  /** sha256 hex of OPENCLAW_GATEWAY_TOKEN baked into the definition (absent when none is). */
+  tokenHash?: string;
+  /** OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH / OPENCLAW_PROFILE pinned in the definition's environment. */
+  pins: { stateDir?: string; configPath?: string; profile?: string };
+  /** The state dir and config the service's gateway uses (pins, else OpenClaw's defaults for its profile). */
+  stateDir: string;
+  configPath: string;
+  error?: string;
+}
+
+export interface GatewayLockInfo {
+  pid: number;
+  /** The config the running gateway was started with (from its lock file). */
+  configPath?: string;
+  lockPath: string;
+  startedAtMs?: number;
 }
 
 export type FindingId =
@@ -170,6 +198,10 @@ export type FindingId =
   | 'gateway-not-running'
   | 'several-state-dirs'
   | 'gateway-token-mismatch'
+  | 'era-never-approves'
+  | 'config-edited-while-running'
+  | 'stale-service-token'
+  | 'interrupted-repair'
   | 'detector-failed';
 
 export interface Evidence {

@@ -68,6 +68,7 @@ export async function createBackup(o: {
       manifest.files.push({ path: file, name, sha256: sha256(data), mode: st.mode & 0o777, size: data.length });
     }
     if (o.rows) {
+      testFault('backup', o.rows.db);
       manifest.rows = {
         db: o.rows.db,
         images: o.rows.images.map((im) => ({ ...im, row: im.row ? Object.fromEntries(Object.entries(im.row).map(([k, v]) => [k, jsonSafe(v)])) : null })),
@@ -77,6 +78,9 @@ export async function createBackup(o: {
     await verifyBackup(o.stateDir, manifest);
     return manifest;
   } catch (err) {
+    // A half-written backup has no usable manifest: listings skip it and pruning never sees it, so
+    // remove it here or it stays forever.
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     if (err instanceof ClawfixError) throw err;
     const d = describeFsError(err, (err as { path?: string }).path ?? dir);
     throw new ClawfixError(`backup failed: ${d.message}`, { hint: d.hint, cause: err });

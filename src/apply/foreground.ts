@@ -111,6 +111,7 @@ export async function clearRecord(stateDir: string): Promise<void> {
 export function relaunch(p: ForegroundProcess): number | undefined {
   const [cmd, ...args] = p.argv;
   const child = spawn(cmd!, args, { cwd: p.cwd, env: p.env, detached: true, stdio: 'ignore' });
+  child.on('error', () => {}); // e.g. ENOENT: reported by the caller's health poll, never an uncaught crash
   child.unref();
   return child.pid;
 }

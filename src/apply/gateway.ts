@@ -6,11 +6,15 @@ import { probeGateway } from '../openclaw/gateway-probe.js';
 import { parseVersion } from '../openclaw/version.js';
 import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
-import { clearRecord, findGateway, loadRecord, relaunch, saveRecord } from './foreground.js';
+import { clearRecord, findGateway, loadRecord, relaunch, saveRecord, type ForegroundProcess } from './foreground.js';
 
 export interface GatewayControl {
   /** true: answers /healthz (live); false: nothing listens; null: something answers but not live, or unknown. */
   isUp(): Promise<boolean | null>;
+  /** Whether the last stop() may have reached the gateway (it can still be on its way down). */
+  stopIssued(): boolean;
+  /** Forget a recorded foreground command line (the gateway it describes is still serving). */
+  forgetForeground(): Promise<void>;
   /** `signal` cancels forward steps only; undo paths call these without one so a rollback always runs. */
   stop(signal?: AbortSignal): Promise<void>;
   start(signal?: AbortSignal): Promise<void>;
@@ -34,6 +38,8 @@ export interface GatewayControlOptions {
 }
 
 const NO_SERVICE = /not loaded|not installed|no service|service management skipped|not running|isn't running/i;
+/** Real 2026.7.x: with no service, `openclaw gateway stop` signals a foreground gateway itself and says so. */
+const CLI_STOPPED_UNMANAGED = /stop signal sent to unmanaged process/i;
 
 function stopArgs(version: string | undefined): string[] {
   // 2026.8+ asks for confirmation without a TTY unless --force; older releases reject the flag.
@@ -56,6 +62,10 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
       ...(signal ? { cancelSignal: signal } : {}),
     });
     if (r.isCanceled) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+    lastOutput = `${String(r.stdout)}\n${String(r.stderr)}`;
+    if (r.timedOut) {
+      throw Object.assign(new ClawfixError(`\`openclaw ${args.join(' ')}\` did not finish within ${Math.round(Math.max(o.stopTimeoutMs, o.startTimeoutMs) / 1000)} s`), { timedOut: true });
+    }
     if (r.exitCode !== 0) {
       const msg = (String(r.stderr || r.stdout).trim().split('\n').pop() ?? '').slice(0, 300);
       throw new ClawfixError(`\`openclaw ${args.join(' ')}\` failed (exit ${r.exitCode ?? r.signal})${msg ? `: ${msg}` : ''}`);
@@ -68,25 +78,53 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
     return p.live ? true : p.running === false ? false : null;
   };
   const sArgs = stopArgs(o.version);
+  /**
+   * A real gateway renames itself (`process.title = "openclaw-gateway"`), which overwrites
+   * /proc/<pid>/cmdline: the command line it was started with is gone. Relaunch it as
+   * `<openclaw> gateway run` with its recorded environment and working dir (port, state dir and
+   * config come from those); undefined when no `openclaw` is known to do that with.
+   */
+  const relaunchable = (p: ForegroundProcess): ForegroundProcess | undefined =>
+    p.argv.length > 1 ? p : exe ? { ...p, argv: [exe, ...o.args, 'gateway', 'run'] } : undefined;
+  let stopIssued = false;
   return {
     isUp,
+    stopIssued: () => stopIssued,
+    forgetForeground: () => clearRecord(o.stateDir),
     async stop(signal) {
       // The service manager first; a gateway it does not own (foreground, container) is stopped by pid.
+      stopIssued = false;
       let serviceError: unknown;
-      let said = '';
+      // Recorded first: the CLI itself may stop an unmanaged gateway, and then nobody could start it again.
+      const before = await findGateway(o.port, o.configPath);
+      lastOutput = '';
       try {
         await run(sArgs, 'stop the gateway', signal);
-        said = lastOutput;
+        stopIssued = true;
       } catch (err) {
         if (signal?.aborted) throw err;
         serviceError = err;
+        // A stop command that timed out may still be taking the gateway down.
+        if ((err as { timedOut?: boolean }).timedOut) stopIssued = true;
       }
+      const said = lastOutput;
+      const relaunchRecord = before && CLI_STOPPED_UNMANAGED.test(said) ? relaunchable(before) : undefined;
+      if (relaunchRecord) await saveRecord(o.stateDir, relaunchRecord);
       // "not loaded / not installed / skipped": no service owns this gateway, so do not wait for one.
-      const noService = !!serviceError || NO_SERVICE.test(said);
+      // Any other failure of the service command is a failure: a gateway a service manager owns is
+      // never killed by pid (systemd could restart it under us while the store is being edited).
+      const noService = NO_SERVICE.test(said);
+      if (serviceError && !noService) throw serviceError;
       const wait = noService ? 0 : o.stopTimeoutMs;
       if (await pollUntil(async () => (await isUp()) === false, { timeoutMs: wait, ...(signal ? { signal } : {}) })) return;
       if (!noService) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
-      const proc = await findGateway(o.port, o.configPath);
+      const found = await findGateway(o.port, o.configPath);
+      const proc = found && relaunchable(found);
+      if (found && !proc) {
+        throw new ClawfixError(`the foreground gateway (pid ${found.pid}) cannot be started again: its command line is not readable and openclaw is not on PATH`, {
+          hint: 'pass --openclaw PATH, or stop the gateway yourself and run clawfix again',
+        });
+      }
       if (!proc) {
         if (serviceError) throw serviceError;
         throw new ClawfixError(`no service manages the gateway on 127.0.0.1:${o.port} and its process could not be found`, {
@@ -96,6 +134,7 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
       await saveRecord(o.stateDir, proc);
       try {
         process.kill(proc.pid, 'SIGTERM');
+        stopIssued = true;
       } catch (err) {
         await clearRecord(o.stateDir);
         throw new ClawfixError(`could not stop the foreground gateway (pid ${proc.pid}): ${(err as Error).message}`);

@@ -40,23 +40,31 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
   j.order = steps.map((s) => s.name);
   const started: Step[] = [];
   const applied: string[] = [];
-  await writeJournal(j);
+  // The journal file is shared by every clawfix of the state dir: when the first step takes the lock,
+  // it is written only once the lock is held, so a run that loses the race for the lock never
+  // overwrites or deletes the journal of the run that is repairing.
+  let journaled = steps[0]?.name !== 'lock';
+  const journal = async () => {
+    if (journaled) await writeJournal(j);
+  };
+  await journal();
   try {
     for (const step of steps) {
       if (o.signal?.aborted) throw o.signal.reason ?? Object.assign(new Error('interrupted'), { name: 'AbortError' });
       crashPoint(`before:${step.name}`);
       j.steps[step.name] = 'started';
-      await writeJournal(j);
+      await journal();
       started.push(step);
       o.onEvent?.(step, 'start');
       await step.run(o.signal);
       j.steps[step.name] = 'done';
-      await writeJournal(j);
+      if (step.name === 'lock') journaled = true;
+      await journal();
       applied.push(step.name);
       o.onEvent?.(step, 'done');
       crashPoint(`after:${step.name}`);
     }
-    await removeJournal(j.stateDir);
+    if (journaled) await removeJournal(j.stateDir);
     return { ok: true, applied, interrupted: false, rolledBack: false, rollbackErrors: [] };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -64,7 +72,7 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
     const failing = started[started.length - 1];
     if (failing && j.steps[failing.name] !== 'done') o.onEvent?.(failing, 'fail', error);
     j.phase = 'rolling-back';
-    await writeJournal(j).catch(() => undefined);
+    await journal().catch(() => undefined);
     const rollbackErrors: { step: string; error: Error }[] = [];
     for (const step of [...started].reverse()) {
       if (!step.undo) continue;
@@ -73,7 +81,7 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
         crashPoint(`undo:${step.name}`);
         await step.undo();
         j.steps[step.name] = 'undone';
-        await writeJournal(j).catch(() => undefined);
+        await journal().catch(() => undefined);
         o.onEvent?.(step, 'undone');
       } catch (uerr) {
         const ue = uerr instanceof Error ? uerr : new Error(String(uerr));
@@ -81,7 +89,7 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
         o.onEvent?.(step, 'undo-failed', ue);
       }
     }
-    if (!rollbackErrors.length) await removeJournal(j.stateDir).catch(() => undefined);
+    if (journaled && !rollbackErrors.length) await removeJournal(j.stateDir).catch(() => undefined);
     return { ok: false, applied, error, interrupted, rolledBack: rollbackErrors.length === 0, rollbackErrors };
   }
 }

@@ -49,7 +49,10 @@ export async function recoverIfNeeded(stateDir: string, gateway: GatewayControl,
     const patchState = j.steps.patch ?? j.steps.restore ?? j.steps.approve;
     let action: RecoveryReport['action'] = 'nothing-changed';
     const patchDone = patchState === 'done';
-    const complete = patchDone && (j.expected.length === 0 || (await filesMatch(j.expected)));
+    // A transaction that was already rolling back (a later step failed) is never "finished": its
+    // changes failed verification or a later step, so the recovery completes the rollback instead.
+    const rollingBack = j.phase === 'rolling-back';
+    const complete = !rollingBack && patchDone && (j.expected.length === 0 || (await filesMatch(j.expected)));
     if (patchState && patchState !== 'undone') {
       if (complete) {
         action = 'finished';
@@ -60,10 +63,11 @@ export async function recoverIfNeeded(stateDir: string, gateway: GatewayControl,
         await restoreFilesFromBackup(stateDir, m);
         if (m.rows) await restoreRows(m.rows.db, m.rows.images);
         action = 'rolled-back';
-        messages.push(`the interrupted ${j.command} ${j.id} was cut off while writing; restored backup ${m.id} (${m.files.map((f) => f.path).concat(m.rows ? [`${m.rows.images.length} row(s) of ${m.rows.db}`] : []).join(', ')})`);
+        const why = rollingBack ? 'had failed and was rolling back' : 'was cut off while writing';
+        messages.push(`the interrupted ${j.command} ${j.id} ${why}; restored backup ${m.id} (${m.files.map((f) => f.path).concat(m.rows ? [`${m.rows.images.length} row(s) of ${m.rows.db}`] : []).join(', ')})`);
       }
     } else {
-      messages.push(`the interrupted ${j.command} ${j.id} had not changed the store yet`);
+      messages.push(`the interrupted ${j.command} ${j.id} ${patchState === 'undone' ? 'had already undone its changes' : 'had not changed the store yet'}`);
     }
     const needUp = j.gatewayWasRunning === true || (action === 'finished' && j.kind === 'restart');
     if (needUp && (await gateway.isUp()) !== true) {

@@ -19,9 +19,12 @@ import { acquireLock, type Release } from './lock.js';
 import type { Step } from './pipeline.js';
 import { applyRowChanges, readDeviceRows, readRows, restoreRows } from './sqlite.js';
 import { testFault } from './test-hooks.js';
+import { pollUntil } from '../util/poll.js';
 
 export interface StepPorts {
   gateway: GatewayControl;
+  /** How long a rollback waits for a stop that was already sent to take effect (default 30 s). */
+  settleMs?: number;
   now: () => number;
   logFiles: string[];
   log: (msg: string) => void;
@@ -69,10 +72,8 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
           run: async () => {
             st.release = await acquireLock(plan.stateDir);
           },
-          undo: async () => {
-            await st.release?.();
-            st.release = undefined;
-          },
+          // No undo: executePlan releases the lock after the transaction, once its journal is settled
+          // (releasing it first would let another clawfix in before this one removed its journal).
         });
         break;
       case 'stop':
@@ -83,7 +84,16 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
             if ((await g.isUp()) !== false) await g.stop(signal);
           },
           undo: async () => {
-            if (wasUp && (await g.isUp()) !== true) await g.start();
+            if (!wasUp) return;
+            if ((await g.isUp()) === true) {
+              // A stop that reached the gateway may still be taking effect: let it settle, then start.
+              const settling = g.stopIssued() && (await pollUntil(async () => (await g.isUp()) === false, { timeoutMs: ports.settleMs ?? 30_000 }));
+              if (!settling) {
+                await g.forgetForeground(); // the original gateway is still serving: never relaunch a copy
+                return;
+              }
+            }
+            await g.start();
           },
         });
         break;
@@ -92,6 +102,16 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
           name,
           title: title(name),
           run: async () => {
+            if (plan.kind === 'config-edit') {
+              // edit-config: the file must still hold what the user opened in the editor (checked with the gateway stopped).
+              for (const f of plan.files) {
+                const now = await fs.readFile(f.path).catch(() => undefined);
+                if (!now || sha256(now) !== f.beforeSha) {
+                  throw new ClawfixError(`${f.path} was changed by someone else while you were editing it`, { hint: 'nothing was written; run clawfix edit-config again', path: f.path });
+                }
+              }
+              return;
+            }
             if (plan.kind !== 'json-scope-upgrade' || !plan.deviceId) return;
             const p = storePaths(plan.stateDir);
             const [paired, pending, deviceAuth] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending), readRawJson(p.deviceAuth)]);

@@ -3,8 +3,9 @@
  * into a `detector-failed` finding, so one broken check never hides the others.
  */
 import type { Detector, Finding, Snapshot } from '../types.js';
+import { configEditedWhileRunning, eraNeverApproves, staleServiceToken } from './advice.js';
 import { invalidBind, nonLoopback } from './config-checks.js';
-import { gatewayNotRunning, gatewayTokenMismatch, severalStateDirs } from './environment.js';
+import { gatewayNotRunning, gatewayTokenMismatch, interruptedRepair, severalStateDirs } from './environment.js';
 import { firstTimePairing } from './first-time-pairing.js';
 import { legacyStore } from './legacy-store.js';
 import { pendingExpired } from './pending.js';
@@ -14,6 +15,7 @@ import { tokenInvalidated } from './token-invalidated.js';
 import { tokenScopeMismatch } from './token-scope-mismatch.js';
 
 export const DETECTORS: readonly Detector[] = [
+  interruptedRepair,
   storeUnreadable,
   scopeUpgrade,
   tokenInvalidated,
@@ -26,6 +28,9 @@ export const DETECTORS: readonly Detector[] = [
   gatewayTokenMismatch,
   gatewayNotRunning,
   severalStateDirs,
+  staleServiceToken,
+  eraNeverApproves,
+  configEditedWhileRunning,
 ];
 
 const ORDER: Record<Finding['severity'], number> = { error: 0, warning: 1, info: 2 };

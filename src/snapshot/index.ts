@@ -12,8 +12,10 @@ import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags } from '../openclaw/paths.js';
 import { countPairedRows, readSqliteStore } from '../openclaw/sqlite-store.js';
 import { decideEra } from '../openclaw/version.js';
+import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js';
 import type { IdentitySnapshot, LogScan, Snapshot, StoreSnapshot } from '../types.js';
 import { registerSecret } from '../util/redact.js';
+import { pidAlive, readJournal } from '../apply/journal.js';
 
 export interface SnapshotOptions extends PathFlags {
   logFile?: string;
@@ -141,6 +143,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     }
   })();
 
+  const journal = await readJournal(paths.stateDir);
   const [, probe, lock, logs] = await Promise.all([
     storePromise,
     probeGateway(port),
@@ -156,6 +159,9 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     const listen = [...logs.events].reverse().find((e) => /listening on /.test(e.text));
     if (listen) startedAtMs = listen.timeMs;
   }
+
+  const service = await readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform });
+  const gatewayLocks = await readGatewayLocks({ configPath: paths.configPath, ...(lock ? { lock } : {}) }, others, service);
 
   const gatewayUrl = deps.env.OPENCLAW_GATEWAY_URL;
   return {
@@ -181,6 +187,9 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     },
     logs,
     otherStateDirs: others,
+    ...(journal ? { journal: { id: journal.id, command: journal.command, startedAtMs: journal.startedAtMs, running: journal.pid !== process.pid && pidAlive(journal.pid) } } : {}),
     env: { ...(gatewayUrl ? { gatewayUrl } : {}), gatewayTokenSet: !!deps.env.OPENCLAW_GATEWAY_TOKEN },
+    ...(service ? { service } : {}),
+    gatewayLocks,
   };
 }

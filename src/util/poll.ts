@@ -1,4 +1,4 @@
-/** Polling with exponential backoff instead of fixed sleeps. */
+/** Polling with exponential backoff (20 ms doubling to a 200 ms cap) instead of fixed sleeps. */
 
 export interface PollOptions {
   timeoutMs: number;
@@ -31,6 +31,6 @@ export async function pollUntil(check: () => Promise<boolean>, o: PollOptions): 
     const left = deadline - Date.now();
     if (left <= 0) return false;
     await delay(Math.min(wait, left), o.signal);
-    wait = Math.min(wait * 2, o.maxDelayMs ?? 1000);
+    wait = Math.min(wait * 2, o.maxDelayMs ?? 200);
   }
 }

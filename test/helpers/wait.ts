@@ -31,7 +31,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, opts: WaitOptions = {
 /** GET /healthz on 127.0.0.1:port → true when it answers {ok:true}. */
 export function healthz(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
       res.on('end', () => {

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * Repair overhead: what `clawfix fix --yes` adds on top of the OpenClaw work the repair needs.
+ *
+ * Each run builds two identical broken state dirs (device approved for operator.read, the sub-agent
+ * refused operator.write: audit line + pending request) with the tests' fake `openclaw`, whose gateway
+ * is made to take a fixed time to stop and to start (ctl.json stopDelayMs / startDelayMs, default
+ * 500 ms each). On the first, `clawfix fix --yes` is timed. On the second, the very same `openclaw`
+ * calls the fix made (from the fake's call log; a `devices approve` gets the twin's own request id) are
+ * run bare, back to back, each `gateway start`/`restart` followed by polling /healthz every 10 ms until
+ * it answers: the floor any repair tool would pay. overhead = fix − bare, per run; medians reported.
+ *
+ * Cases: JSON store with the gateway running (stop → patch → start → verify), SQLite store with the
+ * gateway running (OpenClaw's own `devices approve`, no restart), SQLite store with the gateway
+ * stopped (one SQLite transaction, no `openclaw` call at all).
+ *
+ *   node bench/repair.mjs [--runs 7] [--delay 500]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { CLAWFIX_BIN, healthz, makeStateDir, waitFor } from './lib/fixture.mjs';
+import { fmtMs, machine, median, table, timeRun } from './lib/measure.mjs';
+
+function pendingIds(f) {
+  if (f.store === 'json') return Object.keys(JSON.parse(fs.readFileSync(f.paths.pending, 'utf8')));
+  const db = new DatabaseSync(f.paths.sqlite, { readOnly: true });
+  try {
+    return db.prepare('SELECT request_id FROM device_pairing_pending').all().map((r) => String(r.request_id));
+  } finally {
+    db.close();
+  }
+}
+
+/** Replays `calls` (argv strings) against fixture f with its fake `openclaw`; returns the wall time. */
+async function replay(f, calls) {
+  const exe = path.join(f.binDir, 'openclaw');
+  const env = f.env();
+  const t0 = performance.now();
+  for (const call of calls) {
+    let argv = call.split(' ');
+    if (argv[0] === 'devices' && argv[1] === 'approve') argv = ['devices', 'approve', pendingIds(f)[0]];
+    timeRun(exe, argv, { env, cwd: f.root });
+    if (argv[0] === 'gateway' && (argv[1] === 'start' || argv[1] === 'restart')) await waitFor(() => healthz(f.port, 500), { intervalMs: 10, what: 'gateway up' });
+  }
+  return performance.now() - t0;
+}
+
+export async function repairOverhead({ runs = 7, delayMs = 500, log = console.error } = {}) {
+  const cases = [
+    { label: 'JSON store (2026.7.35), gateway running', store: 'json', running: true },
+    { label: 'SQLite store (2026.9.6), gateway running', store: 'sqlite', running: true },
+    { label: 'SQLite store (2026.9.6), gateway stopped', store: 'sqlite', running: false },
+  ];
+  for (const c of cases) Object.assign(c, { fixMs: [], bareMs: [], overhead: [], calls: [] });
+  // runs go round-robin over the cases, so load drift on the machine hits every row alike
+  for (let i = 0; i < runs; i++) {
+    for (const c of cases) {
+      const pair = [];
+      try {
+        for (let k = 0; k < 2; k++) {
+          const f = await makeStateDir({ store: c.store });
+          pair.push(f);
+          await f.breakIt();
+          if (!c.running) await f.killGateway();
+          f.writeCtl({ startDelayMs: delayMs, stopDelayMs: delayMs });
+        }
+        const [a, b] = pair;
+        const before = a.calls().length;
+        const r = timeRun(process.execPath, [CLAWFIX_BIN, 'fix', '--yes'], {
+          env: a.env({ CLAWFIX_START_TIMEOUT_MS: '20000', CLAWFIX_STOP_TIMEOUT_MS: '20000' }),
+          cwd: a.root,
+        });
+        if (!/Repaired/.test(r.stdout + r.stderr)) throw new Error(`fix did not repair:\n${r.stdout}\n${r.stderr}`);
+        if (c.running && !(await healthz(a.port))) throw new Error(`the gateway is not running after the fix (calls: ${a.calls().join(', ')})`);
+        c.calls = a.calls().slice(before);
+        const bare = await replay(b, c.calls);
+        c.fixMs.push(r.ms);
+        c.bareMs.push(bare);
+        c.overhead.push(r.ms - bare);
+      } finally {
+        await Promise.all(pair.map((f) => f.cleanup()));
+      }
+    }
+  }
+  log(`repair: ${runs} runs of each case done`);
+  const rows = cases.map((c) => {
+    const shown = c.calls.map((x) => `\`${x.replace(/^(devices approve) \S+/, '$1 <id>')}\``).join(', ') || 'none';
+    return [c.label, fmtMs(median(c.fixMs)), shown, fmtMs(median(c.bareMs)), fmtMs(median(c.overhead)), `${fmtMs(Math.min(...c.overhead))}–${fmtMs(Math.max(...c.overhead))}`];
+  });
+  const data = cases.map(({ label, fixMs, bareMs, overhead, calls }) => ({ label, fixMs, bareMs, overhead, calls }));
+  return {
+    title: `Repair overhead: \`clawfix fix --yes\` minus the same \`openclaw\` calls run bare (fake gateway: ${delayMs} ms to stop, ${delayMs} ms to start; median of ${runs} runs, round-robin over the cases)`,
+    markdown: table(['case', 'fix ms', '`openclaw` calls the fix made', 'same calls bare ms', 'overhead ms (median)', 'overhead range'], rows, 'lrlrrr'),
+    data,
+  };
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  const a = process.argv.slice(2);
+  const opt = (n, d) => (a.includes(`--${n}`) ? Number(a[a.indexOf(`--${n}`) + 1]) : d);
+  const r = await repairOverhead({ runs: opt('runs', 7), delayMs: opt('delay', 500) });
+  console.log(`\n${machine()}\n\n### ${r.title}\n\n${r.markdown}`);
+}

@@ -37,7 +37,11 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
   const scopeFindings = findings.filter((f) => f.id === 'scope-upgrade' && f.device);
   let finding: Finding | undefined;
   if (c.device) {
-    const dev = findDevice(s, c.device) ?? s.store.paired.find((d) => d.deviceId.startsWith(c.device as string));
+    const byPrefix = s.store.paired.filter((d) => d.deviceId.startsWith(c.device as string));
+    if (!findDevice(s, c.device) && byPrefix.length > 1) {
+      throw new UsageError(`--device ${c.device} matches ${byPrefix.length} devices`, 'give more of the deviceId');
+    }
+    const dev = findDevice(s, c.device) ?? byPrefix[0];
     if (!dev) {
       throw new ClawfixError(`unknown device ${c.device}: it is not in the pairing store (${s.store.paths[0]})`, {
         exitCode: EXIT.USAGE,

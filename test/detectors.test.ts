@@ -674,7 +674,10 @@ describe.each(STORES)('$name', ({ version, kind }) => {
     const env = { OPENCLAW_GATEWAY_TOKEN: envToken, OPENCLAW_GATEWAY_URL: 'ws://10.1.2.3:18789' };
     const r = await diagnose(f, { env });
     const expected = ['scope-upgrade', 'token-invalidated', 'token-scope-mismatch', 'invalid-bind', 'non-loopback', 'pending-expired', 'gateway-token-mismatch', 'gateway-not-running'];
+    // advice: the hot reload since the last start; 7.35 never approves the scope upgrade silently
+    expected.push('config-edited-while-running');
     if (kind === 'sqlite') expected.push('legacy-store-ignored');
+    else expected.push('era-never-approves');
     expect([...new Set(r.ids)].sort()).toEqual(expected.sort());
     // errors first, then warnings, then info
     const rank = { error: 0, warning: 1, info: 2 } as const;

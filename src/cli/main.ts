@@ -139,11 +139,25 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
       const { backups } = await import('./commands/backups.js');
       code = await backups(makeCtx(a));
     })
+    .command(
+      'edit-config',
+      'edit the OpenClaw config safely (like visudo): validate, install with the gateway stopped, roll back if it does not come up',
+      (y) =>
+        y
+          .option('editor', { type: 'string', describe: 'editor command line, run through the shell with the file path appended (default: $VISUAL, $EDITOR, vi)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'show the diff and the hazards; install nothing' })
+          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'install despite warnings without asking (errors still block)' }),
+      async (a) => {
+        const { editConfig } = await import('./commands/edit-config.js');
+        code = await editConfig(makeCtx(a), { ...(typeof a.editor === 'string' ? { editor: a.editor } : {}), dryRun: !!a.dryRun, yes: !!a.yes });
+      },
+    )
     .example('$0 diagnose', 'name the cause, with evidence from the logs and the store')
     .example('$0 fix --dry-run', 'show exactly what would change (diff, commands)')
     .example('$0 fix --yes', 'repair unattended; never grants operator.admin without --allow-admin')
     .example('$0 --profile work diagnose --json', 'look at ~/.openclaw-work, JSON on stdout')
     .example('$0 rollback', 'undo the last repair')
+    .example('$0 edit-config', 'edit openclaw.json in $EDITOR; validated, installed with a gateway restart, rolled back on failure')
     .epilog(EPILOG)
     .version(VERSION)
     .alias('help', 'h')

@@ -2,7 +2,7 @@
 import type { RowImage } from '../apply/backup.js';
 import type { Finding, StoreKind } from '../types.js';
 
-export type PlanKind = 'json-scope-upgrade' | 'sqlite-approve' | 'sqlite-scope-upgrade' | 'restart' | 'restore-files' | 'restore-rows';
+export type PlanKind = 'json-scope-upgrade' | 'sqlite-approve' | 'sqlite-scope-upgrade' | 'restart' | 'restore-files' | 'restore-rows' | 'config-edit';
 
 export interface FileChange {
   path: string;

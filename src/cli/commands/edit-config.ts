@@ -52,7 +52,10 @@ async function runEditor(ctx: Ctx, cmd: string, file: string): Promise<{ code: n
   process.on('SIGINT', ignore);
   try {
     return await new Promise((resolve, reject) => {
-      const child = spawn(`${cmd} ${shellQuote(file)}`, {
+      // `trap : INT`: the intermediate shell survives a ^C and waits for the editor (a no-op handler,
+      // unlike an ignore, is reset on exec, so the editor itself gets the default disposition).
+      const line = process.platform === 'win32' ? `${cmd} ${shellQuote(file)}` : `trap : INT; ${cmd} ${shellQuote(file)}`;
+      const child = spawn(line, {
         shell: true,
         // --json keeps stdout for the result: the editor draws on stderr (still the terminal).
         stdio: ['inherit', ctx.out.json ? 2 : 'inherit', 'inherit'],

@@ -1,0 +1,59 @@
+/**
+ * The plan `clawfix edit-config` runs through the same transaction as a repair: stop the gateway,
+ * check nobody else wrote the config meanwhile, back it up, install the user's bytes exactly (mode
+ * kept), start the gateway and verify it answers; any failure puts the old config back. The caller
+ * already holds the state-dir lock (taken before the editor opened), so the plan has no `lock` step.
+ */
+import type { Snapshot } from '../types.js';
+import { sha256 } from '../util/hash.js';
+import type { Plan } from './types.js';
+
+export interface ConfigEdit {
+  /** The config file (symlinks resolved: the file that is really written). */
+  path: string;
+  before: string;
+  after: string;
+  mode: number;
+}
+
+const TITLES: Record<string, string> = {
+  stop: 'Stop the gateway',
+  guard: 'Check nobody else changed the config',
+  backup: 'Back up the config',
+  patch: 'Install the edited config',
+  start: 'Start the gateway',
+  verify: 'Verify the gateway answers',
+};
+
+export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, cmds: { stop: string; start: string }): Plan {
+  const running = s.gateway.running === true;
+  const names = running ? ['stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['guard', 'backup', 'patch', 'verify'];
+  return {
+    id,
+    kind: 'config-edit',
+    title: `Install the edited config ${edit.path}`,
+    stateDir: s.stateDir,
+    store: s.era.store,
+    requested: [],
+    grant: [],
+    withheld: [],
+    gatewayWasRunning: s.gateway.running,
+    restart: running,
+    files: [
+      {
+        path: edit.path,
+        before: edit.before,
+        after: edit.after,
+        mode: edit.mode,
+        beforeSha: sha256(Buffer.from(edit.before, 'utf8')),
+        afterSha: sha256(Buffer.from(edit.after, 'utf8')),
+      },
+    ],
+    rows: [],
+    commands: running ? [cmds.stop, cmds.start] : [],
+    steps: names.map((n) => ({ name: n, title: TITLES[n]! })),
+    notes: running
+      ? ['the gateway is stopped while the file is replaced, so it never reads a half-written config; start a new chat session afterwards']
+      : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`'],
+  };
+}

@@ -115,3 +115,11 @@ test('a foreground gateway (`openclaw gateway run`, no service) is stopped by pi
     }
   }
 });
+
+test('after a repair on a release that never approves scope upgrades, fix says how to keep it from happening again', async () => {
+  const f = await broken({ version: '2026.7.35' });
+  const r = await fix(f, ['--yes']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('To keep this from happening again');
+  expect(r.stdout).toMatch(/2026\.8/);
+});

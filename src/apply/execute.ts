@@ -13,7 +13,7 @@ export interface ExecuteResult extends TxResult {
 
 export async function executePlan(
   plan: Plan,
-  command: 'fix' | 'rollback',
+  command: 'fix' | 'rollback' | 'edit-config',
   ports: StepPorts,
   opts: { signal?: AbortSignal; onEvent?: (step: Step, ev: StepEvent, err?: Error) => void },
 ): Promise<ExecuteResult> {

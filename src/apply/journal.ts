@@ -15,7 +15,7 @@ export interface Journal {
   id: string;
   pid: number;
   startedAtMs: number;
-  command: 'fix' | 'rollback';
+  command: 'fix' | 'rollback' | 'edit-config';
   kind: string;
   stateDir: string;
   backupId?: string;

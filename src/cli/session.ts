@@ -10,6 +10,7 @@ import { runDetectors } from '../detect/index.js';
 import { planDiff } from '../plan/diff.js';
 import type { Plan } from '../plan/types.js';
 import { takeSnapshot } from '../snapshot/index.js';
+import { gatewayPort, loadConfig } from '../openclaw/config.js';
 import type { Finding, Snapshot } from '../types.js';
 import { EXIT } from '../util/errors.js';
 import { redactValue } from '../util/redact.js';
@@ -28,7 +29,7 @@ function envNumber(env: Ctx['deps']['env'], name: string, dflt: number): number 
   return Number.isFinite(v) && v > 0 ? v : dflt;
 }
 
-export function gatewayFor(ctx: Ctx, s: Snapshot): GatewayControl {
+function gatewayOnPort(ctx: Ctx, s: Snapshot, port: number): GatewayControl {
   const env: Record<string, string | undefined> = { ...ctx.deps.env };
   // Point the CLI at the same state when clawfix was pointed somewhere explicitly.
   if (s.stateDirSource === 'flag') env.OPENCLAW_STATE_DIR = s.stateDir;
@@ -38,12 +39,40 @@ export function gatewayFor(ctx: Ctx, s: Snapshot): GatewayControl {
     stateDir: s.stateDir,
     configPath: s.config.path,
     version: s.openclaw.version,
-    port: s.gateway.port,
+    port,
     args: s.stateDirSource === 'profile' && s.profile ? ['--profile', s.profile] : [],
     env,
     stopTimeoutMs: envNumber(ctx.deps.env, 'CLAWFIX_STOP_TIMEOUT_MS', 30_000),
     startTimeoutMs: envNumber(ctx.deps.env, 'CLAWFIX_START_TIMEOUT_MS', 90_000),
   });
+}
+
+/**
+ * The gateway, addressed on the port the config file on disk names at each call: a repair or rollback
+ * that changes gateway.port (edit-config, a restored config) stops on the old port, starts on the new
+ * one, and a rollback's start goes back to the old one, exactly what the gateway itself does.
+ */
+export function gatewayFor(ctx: Ctx, s: Snapshot, configFile: string = s.config.path): GatewayControl {
+  const base = gatewayOnPort(ctx, s, s.gateway.port);
+  const current = async (): Promise<GatewayControl> => {
+    const c = await loadConfig(configFile);
+    const port = c.value ? gatewayPort(c.value, ctx.deps.env) : s.gateway.port;
+    return port === s.gateway.port ? base : gatewayOnPort(ctx, s, port);
+  };
+  let stopper: GatewayControl = base;
+  return {
+    isUp: async () => (await current()).isUp(),
+    stop: async (signal) => {
+      stopper = await current();
+      return stopper.stop(signal);
+    },
+    stopIssued: () => stopper.stopIssued(),
+    forgetForeground: () => base.forgetForeground(),
+    start: async (signal) => (await current()).start(signal),
+    approve: (id, signal) => base.approve(id, signal),
+    listPending: (signal) => base.listPending(signal),
+    describe: () => base.describe(),
+  };
 }
 
 /** Snapshot, finish or undo an interrupted transaction if one is journaled, and detect. */

@@ -12,13 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { newBackupId } from '../../apply/backup.js';
 import { executePlan } from '../../apply/execute.js';
-import type { GatewayControl } from '../../apply/gateway.js';
 import { acquireLock, type Release } from '../../apply/lock.js';
 import { decodeUtf8, validateConfigText, type Hazard, type Validation } from '../../config-edit/validate.js';
-import { gatewayPort, getString, loadConfig } from '../../openclaw/config.js';
+import { getString } from '../../openclaw/config.js';
 import { buildConfigEditPlan } from '../../plan/config-edit.js';
 import type { Plan } from '../../plan/types.js';
-import type { Snapshot } from '../../types.js';
 import { ClawfixError, describeFsError, EXIT, UsageError } from '../../util/errors.js';
 import { registerSecret } from '../../util/redact.js';
 import type { Ctx } from '../context.js';
@@ -68,34 +66,6 @@ async function runEditor(ctx: Ctx, cmd: string, file: string): Promise<{ code: n
     process.removeListener('SIGINT', ignore);
     for (const l of saved) process.on('SIGINT', l as NodeJS.SignalsListener);
   }
-}
-
-/**
- * The gateway, addressed on the port the config file currently on disk names. An edit may change
- * gateway.port: stopping uses the old file's port, starting after the install the new one, and the
- * rollback's start the old one again, exactly what the gateway itself will do.
- */
-function configAwareGateway(ctx: Ctx, s: Snapshot, configFile: string): GatewayControl {
-  const base = gatewayFor(ctx, s);
-  const current = async (): Promise<GatewayControl> => {
-    const c = await loadConfig(configFile);
-    const port = c.value ? gatewayPort(c.value, ctx.deps.env) : s.gateway.port;
-    return port === s.gateway.port ? base : gatewayFor(ctx, { ...s, gateway: { ...s.gateway, port } });
-  };
-  let stopper: GatewayControl = base;
-  return {
-    isUp: async () => (await current()).isUp(),
-    stop: async (signal) => {
-      stopper = await current();
-      return stopper.stop(signal);
-    },
-    stopIssued: () => stopper.stopIssued(),
-    forgetForeground: () => base.forgetForeground(),
-    start: async (signal) => (await current()).start(signal),
-    approve: (id, signal) => base.approve(id, signal),
-    listPending: (signal) => base.listPending(signal),
-    describe: () => base.describe(),
-  };
 }
 
 function sourceLine(text: string, line: number): string | undefined {
@@ -244,7 +214,7 @@ export async function editConfig(ctx: Ctx, args: EditConfigArgs, prompter?: Prom
       }
     }
 
-    const gateway = configAwareGateway(ctx, s, real);
+    const gateway = gatewayFor(ctx, s, real);
     const plan: Plan = buildConfigEditPlan(s, newBackupId(deps.now()), { path: real, before: original, after: edited, mode }, gateway.describe());
     if (!out.json) out.result(`${await renderPlan(ctx, plan)}\n`);
     if (args.dryRun) {
@@ -254,7 +224,7 @@ export async function editConfig(ctx: Ctx, args: EditConfigArgs, prompter?: Prom
       return code;
     }
 
-    const res = await executePlan(plan, 'fix', { gateway, now: deps.now, logFiles: [], log: (m) => out.info(c.dim(`  ${m}`)) }, {
+    const res = await executePlan(plan, 'edit-config', { gateway, now: deps.now, logFiles: [], log: (m) => out.info(c.dim(`  ${m}`)) }, {
       ...(deps.signal ? { signal: deps.signal } : {}),
       onEvent: stepReporter(ctx),
     });

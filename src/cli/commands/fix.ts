@@ -34,6 +34,9 @@ export async function inquirerPrompter(ctx: Ctx): Promise<Prompter> {
   };
 }
 
+/** Findings that are advice for next time rather than something this repair changes. */
+const ADVICE = new Set(['era-never-approves', 'config-edited-while-running', 'stale-service-token', 'several-state-dirs']);
+
 const ADMIN_WARNING =
   'operator.admin lets the device change the gateway config, approve other devices, and run anything an owner can. Grant it only if you trust every sub-agent on this machine.';
 
@@ -157,6 +160,11 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
     onEvent: stepReporter(ctx),
   });
   const code = summarize(ctx, plan, res, 'repair');
+  const advice = findings.filter((f) => ADVICE.has(f.id));
+  if (!out.json && advice.length) {
+    out.result(out.colors.bold('\nTo keep this from happening again:'));
+    for (const f of advice) out.result(`  • ${f.title}\n    ${f.suggestedFix.description}${f.suggestedFix.command ? `: ${f.suggestedFix.command}` : ''}`);
+  }
   if (out.json) {
     out.writeJson({
       ok: res.ok,

@@ -128,7 +128,9 @@ const ignoreVolatile = { ignore: (p: string) => /sqlite-(wal|shm)$/.test(p) };
 
   test('Ctrl-C during the transaction rolls it back and exits 130', async () => {
     const f = await broken();
-    f.fake.writeCtl({ startDelayMs: 4000 }); // the restart takes a while: time to interrupt it
+    // The restart takes a while (time to interrupt it), and the restarted gateway does not simulate
+    // the sub-agent again (a real gateway would write a fresh pending request, which is not clawfix's).
+    f.fake.writeCtl({ startDelayMs: 4000, subagentScopes: [] });
     const before = await hashTree(f.stateDir, ignoreVolatile);
     const t = term(f);
     await t.waitForText('What now?');

@@ -404,7 +404,7 @@ describe.each(STORES)('scopes and consent on $name', ({ version }) => {
   txTest('asked for admin+write: `fix --yes` grants write only, holds back admin, exit 1', async (make) => {
     const f = await broken(make, { version, subagent: ADMIN_WRITE, quiet: false });
     const r = await fix(f, ['--yes']);
-    expect(`${r.stdout}\n${r.stderr}`).toMatch(/held back operator\.admin/);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/held back: operator\.admin/);
     expect(r.code).toBe(1);
     const d = f.readStore().paired[f.deviceId]!;
     expect(d.approvedScopes).toEqual(['operator.read', 'operator.write']);

@@ -75,7 +75,7 @@ const ignoreVolatile = { ignore: (p: string) => /sqlite-(wal|shm)$/.test(p) };
     await t.waitForText('What now?');
     t.keys('Enter');
     expect(await t.exitCode()).toBe(1);
-    expect(t.screen()).toContain('held back operator.admin');
+    expect(t.screen()).toContain('held back: operator.admin');
     expect(f.readStore().paired[f.deviceId]!.approvedScopes).toEqual(['operator.read', 'operator.write']);
   });
 

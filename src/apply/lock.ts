@@ -1,8 +1,15 @@
 /**
  * One clawfix at a time per state dir: a proper-lockfile lock on <state>/clawfix. A lock left by a
  * killed clawfix (its journal names a dead pid) is taken over by the recovery, never silently.
+ *
+ * A clawfix can also be killed while it holds the lock with no journal on disk (between taking the
+ * lock and writing its first journal entry, or between removing its journal and releasing the lock).
+ * So that the next run need not wait 30 s for that lock to go stale, every clawfix that may hold the
+ * lock says so first: an empty `repair.lock.<pid>` written before it tries, removed after it released.
+ * A held lock whose only such marks name dead processes is taken over; a lock with no mark at all (an
+ * unknown holder) or with the mark of a live clawfix is respected.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClawfixError } from '../util/errors.js';
 
@@ -16,25 +23,56 @@ export function lockPath(stateDir: string): string {
   return path.join(clawfixDir(stateDir), 'repair.lock');
 }
 
+/** pids of the clawfix processes that marked themselves as (possible) lock holders. */
+function marks(dir: string): number[] {
+  try {
+    return readdirSync(dir)
+      .map((n) => /^repair\.lock\.(\d+)$/.exec(n)?.[1])
+      .filter((p): p is string => p !== undefined)
+      .map(Number)
+      .filter((p) => p !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
+/** Dead for sure (ESRCH); EPERM or a reused pid count as alive (the lock then just goes stale). */
+function dead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export async function acquireLock(stateDir: string, opts: { force?: boolean } = {}): Promise<Release> {
   const lockfile = (await import('proper-lockfile')).default;
   const dir = clawfixDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const target = lockPath(stateDir);
-  if (opts.force) {
-    const { rmSync } = await import('node:fs');
-    rmSync(target, { recursive: true, force: true });
-  }
+  const mine = `${target}.${process.pid}`;
+  const unmark = () => rmSync(mine, { force: true });
   try {
-    const release = await lockfile.lock(dir, { lockfilePath: target, realpath: false, stale: 30_000, update: 5_000, retries: 0 });
-    return async () => {
-      try {
-        await release();
-      } catch {
-        /* already released or compromised: nothing left to do */
-      }
-    };
+    writeFileSync(mine, '', { mode: 0o600 });
+  } catch {
+    /* unmarked, a lock left by a kill -9 of this run just goes stale after 30 s */
+  }
+  if (opts.force) rmSync(target, { recursive: true, force: true });
+  const take = () => lockfile.lock(dir, { lockfilePath: target, realpath: false, stale: 30_000, update: 5_000, retries: 0 });
+  let release: () => Promise<void>;
+  try {
+    try {
+      release = await take();
+    } catch (err) {
+      const others = marks(dir);
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || !others.length || !others.every(dead)) throw err;
+      // Every clawfix that could hold it is gone (killed with -9 while holding it): take it over.
+      rmSync(target, { recursive: true, force: true });
+      release = await take();
+    }
   } catch (err) {
+    unmark();
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new ClawfixError(`another clawfix is repairing this OpenClaw state dir (lock ${target} is held)`, {
         hint: 'wait for it to finish; if no clawfix is running, the lock goes stale after 30 s',
@@ -43,4 +81,14 @@ export async function acquireLock(stateDir: string, opts: { force?: boolean } = 
     }
     throw new ClawfixError(`could not take the lock ${target}: ${(err as Error).message}`, { path: target });
   }
+  // Marks left by killed runs mean nothing once the lock is ours.
+  for (const pid of marks(dir)) if (dead(pid)) rmSync(`${target}.${pid}`, { force: true });
+  return async () => {
+    try {
+      await release();
+    } catch {
+      /* already released or compromised: nothing left to do */
+    }
+    unmark();
+  };
 }

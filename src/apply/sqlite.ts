@@ -86,6 +86,11 @@ export async function applyRowChanges(dbPath: string, changes: readonly RowChang
 
 /** Put back exactly the pre-image rows (and nothing else). */
 export async function restoreRows(dbPath: string, images: readonly RowImage[]): Promise<void> {
+  // Every row already is its pre-image (e.g. the patch's own transaction was rolled back, or another
+  // SQLite writer holds the lock and nothing was written): there is nothing to put back, so no write
+  // transaction is opened — a database locked by someone else must not turn that into a failed undo.
+  const current = await readRows(dbPath, images).catch(() => undefined);
+  if (current && rowsEqual(current, [...images])) return;
   await inTransaction(dbPath, (db) => {
     for (const im of images) writeRow(db, im.table, im.key, im.row);
   });

@@ -239,7 +239,11 @@ async function verify(plan: Plan, ports: StepPorts, st: TxState): Promise<void> 
   const g = ports.gateway;
   // A restart plan must leave the gateway up; every other plan leaves it as it was found.
   const expectUp = plan.kind === 'restart' || plan.gatewayWasRunning === true;
-  if (expectUp && (await g.isUp()) !== true) throw new ClawfixError('verification failed: the gateway does not answer after the repair');
+  // Polled, not probed once: a real gateway is busy for a moment right after /healthz first answers
+  // (2026.9.x starts its channels and sidecars then), and one 800 ms probe can time out.
+  if (expectUp && !(await pollUntil(async () => (await g.isUp()) === true, { timeoutMs: 15_000 }))) {
+    throw new ClawfixError('verification failed: the gateway does not answer after the repair');
+  }
   if (plan.deviceId && plan.grant.length && (plan.kind === 'json-scope-upgrade' || plan.kind.startsWith('sqlite'))) {
     let approved: string[] = [];
     if (plan.store === 'json') {

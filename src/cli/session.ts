@@ -93,7 +93,7 @@ export async function renderPlan(ctx: Ctx, plan: Plan): Promise<string> {
   const c = ctx.out.colors;
   const lines: string[] = [c.bold(`Plan: ${plan.title}`)];
   if (plan.requested.length) lines.push(`  requested ${plan.requested.join(', ')} · granting ${c.bold(plan.grant.join(', ') || '(nothing)')}`);
-  if (plan.withheld.length) lines.push(c.yellow(`  held back: ${plan.withheld.join(', ')} (needs --allow-admin or an explicit confirmation)`));
+  if (plan.withheld.length) lines.push(c.yellow(`  held back: ${heldBack(plan.withheld)}`));
   lines.push('  steps:');
   plan.steps.forEach((s, i) => lines.push(`    ${i + 1}. ${s.title}`));
   if (plan.commands.length) {
@@ -126,6 +126,17 @@ export async function planJson(plan: Plan) {
   });
 }
 
+/** Why each held-back scope was not granted, and how to grant it if the user really wants to. */
+export function heldBack(withheld: readonly string[]): string {
+  return withheld
+    .map((x) =>
+      x === 'operator.admin'
+        ? 'operator.admin (full control: rerun with --allow-admin, or confirm it interactively, if you really want it)'
+        : `${x} (not a scope clawfix knows: approve the request with \`openclaw devices approve <id>\` if you trust it)`,
+    )
+    .join('; ');
+}
+
 const MARK: Partial<Record<StepEvent, string>> = { done: '✔', fail: '✖', undone: '↺', 'undo-failed': '✖' };
 
 /** The live step list: a spinner on the running step (TTY only), then ✔/✖/↺ lines on stderr. */
@@ -154,7 +165,7 @@ export function summarize(ctx: Ctx, plan: Plan, res: ExecuteResult, what: 'repai
       ctx.out.result(c.green(`✔ ${what === 'repair' ? 'Repaired' : 'Rolled back'}: ${plan.title}`));
       if (res.backupId) ctx.out.result(`  backup ${res.backupId} — undo with: clawfix rollback ${res.backupId}`);
       for (const n of plan.notes) ctx.out.result(`  ${n}`);
-      if (plan.withheld.length) ctx.out.result(c.yellow(`  held back ${plan.withheld.join(', ')}: rerun with --allow-admin if you really want to grant it`));
+      if (plan.withheld.length) ctx.out.result(c.yellow(`  held back: ${heldBack(plan.withheld)}`));
     }
     return plan.withheld.length ? EXIT.PROBLEM : EXIT.OK;
   }

@@ -12,7 +12,9 @@ export const gatewayNotRunning: Detector = {
       {
         id: 'gateway-not-running',
         severity: 'warning',
-        title: `The gateway is not running (nothing answers on 127.0.0.1:${s.gateway.port})`,
+        title: s.config.error
+          ? `Nothing answers on 127.0.0.1:${s.gateway.port} (the default port: the config could not be read, so the real port is unknown)`
+          : `The gateway is not running (nothing answers on 127.0.0.1:${s.gateway.port})`,
         detail: 'Sub-agents cannot connect to a stopped gateway; the errors then read "abnormal closure (1006)", not "pairing required".',
         evidence: [{ kind: 'process', text: `GET http://127.0.0.1:${s.gateway.port}/healthz: connection refused` }],
         suggestedFix: { kind: 'command', description: 'start the gateway service', command: 'openclaw gateway start' },

@@ -172,7 +172,9 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
           stray.push(key);
           continue;
         }
-        snapshot.paired.push(summarizeDevice(key, rec));
+        // OpenClaw looks a device up by its key in the map: a record filed under another key is not
+        // that device's, whatever its deviceId field says.
+        snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec));
       }
       if (stray.length) snapshot.strayPendingInPaired = stray;
     }

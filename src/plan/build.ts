@@ -73,16 +73,15 @@ function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoic
   const dev = findDevice(s, deviceId)!;
   const approved = baselineScopes(s, dev);
   const rules = rulesFor(s);
-  let grant = minimalGrant(requested, approved, rules);
-  const withheld: string[] = [];
-  if (grant.includes(ADMIN) && !c.allowAdmin) {
+  // Never grant a scope clawfix does not know (a typo, or a newer OpenClaw's scope): hold it back and
+  // say so; the user can still approve it through OpenClaw. operator.admin needs explicit consent.
+  const withheld = requested.filter((x) => !isKnownScope(x) && !approved.includes(x));
+  let grantable = requested.filter((x) => isKnownScope(x));
+  if (minimalGrant(grantable, approved, rules).includes(ADMIN) && !c.allowAdmin) {
     withheld.push(ADMIN);
-    grant = minimalGrant(
-      requested.filter((x) => x !== ADMIN),
-      approved,
-      rules,
-    );
+    grantable = grantable.filter((x) => x !== ADMIN);
   }
+  const grant = minimalGrant(grantable, approved, rules);
   const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
   const latest = live[live.length - 1];
   return {
@@ -151,7 +150,7 @@ export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: J
 
 /** SQLite: the official `openclaw devices approve <id>` when it grants exactly what is needed, else one transaction. */
 export function buildSqlitePlan(s: Snapshot, id: string, t: Target, rows: SqliteRows, dbPath: string, choices: PlanChoices, approveCmd: (id: string) => string): Plan {
-  const changes = planSqlitePatch(rows, t.grant);
+  const changes = planSqlitePatch(rows, t.grant, 'operator', dbPath);
   const dev = findDevice(s, t.deviceId!)!;
   const pending = t.requestId ? s.store.pending.find((p) => p.requestId === t.requestId) : undefined;
   const approveFits =

@@ -2,10 +2,32 @@
 import { redact, redactValue } from '../util/redact.js';
 import type { Plan } from './types.js';
 
+const MASK = '‹redacted›';
+
+/** tokens_json as shown: every string is masked except role names and scope lists, whatever its shape. */
+function maskTokens(v: unknown, key?: string): unknown {
+  if (typeof v === 'string') return key === 'role' ? v : MASK;
+  if (Array.isArray(v)) return key === 'scopes' && v.every((x) => typeof x === 'string') ? v : v.map((x) => maskTokens(x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskTokens(x, k)]));
+  return v;
+}
+
 function rowText(row: Record<string, unknown> | null): string {
   if (!row) return '';
   const shown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
+    if (k === 'tokens_json') {
+      // Tokens in an unexpected shape (an array of token strings, broken JSON) are not caught by
+      // key-based redaction: mask the column structurally.
+      let parsed: unknown;
+      try {
+        parsed = typeof v === 'string' ? JSON.parse(v) : v;
+      } catch {
+        parsed = MASK;
+      }
+      shown[k] = parsed === MASK ? MASK : maskTokens(parsed);
+      continue;
+    }
     if (typeof v === 'string' && /_json$/.test(k)) {
       try {
         shown[k] = JSON.parse(v);
@@ -14,7 +36,7 @@ function rowText(row: Record<string, unknown> | null): string {
         /* show raw */
       }
     }
-    shown[k] = k === 'token' || k === 'private_key_pem' ? '‹redacted›' : v;
+    shown[k] = k === 'token' || k === 'private_key_pem' ? MASK : v;
   }
   return JSON.stringify(redactValue(shown), null, 2) + '\n';
 }

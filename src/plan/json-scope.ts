@@ -10,6 +10,7 @@ import { serializeLike } from '../openclaw/json-format.js';
 import { appendUnique, missingScopes } from '../util/scopes.js';
 import { canonical, sha256 } from '../util/hash.js';
 import type { FileChange } from './types.js';
+import { ClawfixError } from '../util/errors.js';
 
 export interface JsonInputs {
   paired: RawJsonFile;
@@ -31,12 +32,39 @@ function clone<T>(v: T): T {
 function findRecord(value: unknown, deviceId: string): Record<string, unknown> | undefined {
   const pe = pairedEntries(value);
   if (!pe) return undefined;
-  const hit = pe.entries.find(([k, r]) => r.deviceId === deviceId || (pe.shape === 'map' && k === deviceId));
+  // A map is keyed by deviceId (OpenClaw looks records up by key); the array shapes by the field.
+  const hit = pe.entries.find(([k, r]) => (pe.shape === 'map' ? k === deviceId : r.deviceId === deviceId));
   return hit?.[1];
 }
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+const isList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The fields the patch widens must be what OpenClaw writes (lists of scope names, tokens keyed by
+ * role). Anything else is damaged input: clawfix cannot tell what it meant, so it writes nothing
+ * rather than overwrite it with a different type.
+ */
+function assertPatchable(rec: Record<string, unknown>, deviceId: string, file: string, role: string): void {
+  const bad = (field: string, v: unknown, want: string) =>
+    new ClawfixError(`cannot repair: device ${deviceId} in ${file} has ${field} of type ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}, not ${want}; nothing was changed`, {
+      hint: 'fix that record by hand with the gateway stopped (or restore it from a backup), then run clawfix again',
+      path: file,
+    });
+  for (const field of ['approvedScopes', 'scopes', 'roles'] as const) {
+    if (rec[field] !== undefined && !isList(rec[field])) throw bad(field, rec[field], 'a list of strings');
+  }
+  const tokens = rec.tokens;
+  if (tokens === undefined) return;
+  if (!isObject(tokens)) throw bad('tokens', tokens, 'an object keyed by role');
+  const t = tokens[role];
+  if (t === undefined) return;
+  if (!isObject(t)) throw bad(`tokens.${role}`, t, 'an object');
+  if (t.scopes !== undefined && !isList(t.scopes)) throw bad(`tokens.${role}.scopes`, t.scopes, 'a list of strings');
 }
 
 /** What the patch depends on: the device's scope fields and token scopes, and the device's pending requests. */
@@ -63,6 +91,7 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
   const pairedValue = clone(inp.paired.value);
   const rec = findRecord(pairedValue, deviceId);
   if (!rec) throw new Error(`device ${deviceId} is not in ${inp.paired.path}`);
+  assertPatchable(rec, deviceId, inp.paired.path, role);
 
   const baseline = strings(rec.approvedScopes ?? rec.scopes);
   rec.approvedScopes = appendUnique(baseline, grant);
@@ -85,7 +114,8 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
     const pend = clone(inp.pending.value) as Record<string, Record<string, unknown>>;
     for (const [id, p] of Object.entries(pend)) {
       if (p?.deviceId !== deviceId) continue;
-      if (!missingScopes(strings(p.scopes), approvedNow).length) {
+      // A request whose scopes are not a list is not understood, so it is never "satisfied": kept.
+      if ((p.scopes === undefined || isList(p.scopes)) && !missingScopes(strings(p.scopes), approvedNow).length) {
         delete pend[id];
         removed.push(id);
       }
@@ -97,7 +127,8 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
   if (da.value && typeof da.value === 'object' && da.format) {
     const auth = clone(da.value) as { deviceId?: string; tokens?: Record<string, Record<string, unknown>> };
     const t = auth.tokens?.[role];
-    if (auth.deviceId === deviceId && t) {
+    // The client cache is aligned only when it holds a list to widen; a damaged cache is left alone.
+    if (auth.deviceId === deviceId && isObject(t) && (t.scopes === undefined || isList(t.scopes))) {
       t.scopes = appendUnique(strings(t.scopes), grant);
       pushChange(da, serializeLike(auth, da.format));
     }

@@ -5,6 +5,7 @@
  */
 import { appendUnique, missingScopes } from '../util/scopes.js';
 import type { RowChange } from './types.js';
+import { ClawfixError } from '../util/errors.js';
 
 type Row = Record<string, unknown>;
 
@@ -24,8 +25,43 @@ export interface SqliteRows {
   authToken?: Row;
 }
 
-export function planSqlitePatch(rows: SqliteRows, grant: string[], role = 'operator'): RowChange[] {
+/** null/undefined: absent; else the JSON text must parse to what `ok` accepts. */
+function wellFormed(v: unknown, ok: (x: unknown) => boolean): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v !== 'string') return false;
+  try {
+    return ok(JSON.parse(v));
+  } catch {
+    return false;
+  }
+}
+const isList = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string');
+const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+
+/**
+ * The columns the patch widens must hold what OpenClaw writes. Anything else is damaged input that
+ * clawfix cannot interpret: it writes nothing rather than replace it.
+ */
+function assertPatchable(p: Row, role: string, dbPath?: string): void {
+  const bad = (col: string, want: string) =>
+    new ClawfixError(`cannot repair: ${dbPath ? `${dbPath}: ` : ''}device_pairing_paired row ${String(p.device_id)} has ${col} that is not ${want}; nothing was changed`, {
+      hint: 'fix that row by hand (or restore it from a backup), then run clawfix again',
+      ...(dbPath ? { path: dbPath } : {}),
+    });
+  for (const col of ['approved_scopes_json', 'scopes_json', 'roles_json'] as const) {
+    if (!wellFormed(p[col], isList)) throw bad(col, 'a JSON list of strings');
+  }
+  const tokensOk = (x: unknown) => {
+    if (!isObject(x)) return false;
+    const t = x[role];
+    return t === undefined || (isObject(t) && (t.scopes === undefined || isList(t.scopes)));
+  };
+  if (!wellFormed(p.tokens_json, tokensOk)) throw bad('tokens_json', `a JSON object of tokens keyed by role`);
+}
+
+export function planSqlitePatch(rows: SqliteRows, grant: string[], role = 'operator', dbPath?: string): RowChange[] {
   const p = rows.paired;
+  assertPatchable(p, role, dbPath);
   const approvedRaw = p.approved_scopes_json ?? p.scopes_json;
   const approved = appendUnique(parseList(approvedRaw), grant);
   const after: Row = { ...p, approved_scopes_json: JSON.stringify(approved), scopes_json: JSON.stringify(appendUnique(parseList(p.scopes_json), grant)) };
@@ -45,11 +81,13 @@ export function planSqlitePatch(rows: SqliteRows, grant: string[], role = 'opera
   }
   const changes: RowChange[] = [{ table: 'device_pairing_paired', key: { device_id: String(p.device_id) }, before: p, after }];
   for (const r of rows.pending) {
-    if (!missingScopes(parseList(r.scopes_json), approved).length) {
+    // A request whose scopes_json is not a list is not understood, so it is never "satisfied": kept.
+    if (wellFormed(r.scopes_json, isList) && !missingScopes(parseList(r.scopes_json), approved).length) {
       changes.push({ table: 'device_pairing_pending', key: { request_id: String(r.request_id) }, before: r, after: null });
     }
   }
-  if (rows.authToken) {
+  // The client token cache is aligned only when it holds a list to widen; a damaged row is left alone.
+  if (rows.authToken && typeof rows.authToken.scopes_json === 'string' && wellFormed(rows.authToken.scopes_json, isList)) {
     const a = rows.authToken;
     changes.push({
       table: 'device_auth_tokens',

@@ -34,6 +34,15 @@ export interface RunOptions {
   /** Default 30 s; the process is then SIGKILLed and the promise rejects. */
   timeoutMs?: number;
   cwd?: string;
+  /**
+   * runCli checks stdout and stderr against the fixture's planted secrets (and anything shaped like a
+   * planted token or a private key PEM) and rejects naming the leak. Opt out only for a test that
+   * legitimately prints a secret (none does today).
+   */
+  allowSecrets?: boolean;
+  /** Run the child as this uid/gid (the tests run as root, which bypasses file modes). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Variables that would make a run depend on the developer's machine. */
@@ -55,9 +64,21 @@ export function cliEnv(opts: Pick<RunOptions, 'fixture' | 'fake' | 'env'> = {}):
   return { ...env, ...(opts.env ?? {}) };
 }
 
-/** Spawn `node bin/clawfix.js …args`. Never rejects on a non-zero exit; rejects on timeout. */
-export function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return runProcess(process.execPath, [CLAWFIX_BIN, ...args], opts);
+/**
+ * Spawn `node bin/clawfix.js …args`. Never rejects on a non-zero exit; rejects on timeout, and — when
+ * a fixture is given (unless `allowSecrets`) — when stdout or stderr holds one of its planted secrets.
+ */
+export async function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await runProcess(process.execPath, [CLAWFIX_BIN, ...args], opts);
+  if (opts.fixture && !opts.allowSecrets) {
+    try {
+      assertNoSecrets([r.stdout, r.stderr], opts.fixture.secrets);
+    } catch (err) {
+      const which = (err as Error).message.replace(/text #0/, 'stdout').replace(/text #1/, 'stderr');
+      throw new Error(`SECRET LEAK: \`clawfix ${args.join(' ')}\` (exit ${r.code}, fixture ${opts.fixture.root}) printed a planted secret: ${which}`);
+    }
+  }
+  return r;
 }
 
 /** Run the fake `openclaw` itself (through its bin/ shim) with the same environment. */
@@ -76,6 +97,8 @@ export function runProcess(cmd: string, argv: string[], opts: RunOptions = {}): 
       cwd: opts.cwd ?? opts.fixture?.root ?? REPO_ROOT,
       env: cliEnv(opts),
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

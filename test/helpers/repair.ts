@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { diffTrees, hashTree, runCli, runOpenclaw, type RunResult } from './cli.js';
 import { makeStateDir, type Fixture, type FixtureOptions, type StoreContents } from './fixtures.js';
+import { assertClawfixDirClean } from './secrets.js';
 import { healthz, waitFor } from './wait.js';
 
 export const FAST = { CLAWFIX_START_TIMEOUT_MS: '8000', CLAWFIX_STOP_TIMEOUT_MS: '8000' };
@@ -41,15 +42,27 @@ export function txTest(name: string, fn: (make: Make) => Promise<void>, opts: { 
       live.add(f);
       return f;
     };
+    let ok = false;
     try {
       await fn(make);
+      ok = true;
     } finally {
+      // What clawfix left on disk must hold no planted secret either (backup data and the recorded
+      // foreground-gateway env excepted: see ./secrets.ts). Only checked when the test itself passed,
+      // so a failure is never masked.
+      let leak: unknown;
+      try {
+        if (ok) for (const f of mine) assertClawfixDirClean(f);
+      } catch (err) {
+        leak = err;
+      }
       await Promise.all(
         mine.map(async (f) => {
           live.delete(f);
           await f.cleanup();
         }),
       );
+      if (leak) throw leak;
     }
   };
   if (opts.concurrent) test.concurrent(name, body, opts.timeoutMs);

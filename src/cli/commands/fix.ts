@@ -4,18 +4,20 @@
  */
 import { executePlan } from '../../apply/execute.js';
 import { newBackupId } from '../../apply/backup.js';
+import { get } from '../../openclaw/config.js';
 import { readRawJson } from '../../openclaw/json-store.js';
 import { storePaths } from '../../openclaw/paths.js';
 import { readDeviceRows } from '../../apply/sqlite.js';
 import { buildJsonScopePlan, buildRestartPlan, buildSqlitePlan, chooseTarget, type PlanChoices, type Target } from '../../plan/build.js';
 import type { Plan } from '../../plan/types.js';
+import type { Snapshot } from '../../types.js';
 import { problems } from '../../detect/index.js';
 import { diagnoseJson, renderFinding } from '../render.js';
 import { ClawfixError, EXIT } from '../../util/errors.js';
 import { ADMIN } from '../../util/scopes.js';
 import type { Ctx } from '../context.js';
 import type { FixArgs } from '../main.js';
-import { openSession, planJson, renderPlan, stepReporter, summarize, type Session } from '../session.js';
+import { heldBack, openSession, planJson, renderPlan, stepReporter, summarize, type Session } from '../session.js';
 
 export interface Prompter {
   confirm(message: string, dflt: boolean): Promise<boolean>;
@@ -97,7 +99,7 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
   }
   if (target.kind === 'scope' && !target.grant.length) {
     const msg = target.withheld.length
-      ? `Only ${target.withheld.join(', ')} is missing and it was held back. Rerun with --allow-admin to grant it.`
+      ? `Nothing to grant: what is missing was held back: ${heldBack(target.withheld)}.`
       : `Device ${target.deviceId} already holds ${target.requested.join(', ')}; nothing to grant.`;
     if (out.json) out.writeJson({ ok: false, findings, plan: null, applied: [], backup: null, rolledBack: false, withheld: target.withheld, exitCode: EXIT.PROBLEM });
     else out.result(msg);
@@ -105,6 +107,14 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
   }
   if (!s.store.ok && target.kind === 'scope') {
     throw new ClawfixError(`cannot repair: ${s.store.error}`, { hint: 'fix or restore the store first', ...(s.store.errorPath ? { path: s.store.errorPath } : {}) });
+  }
+
+  const noPort = target.kind === 'scope' && s.era.store === 'json' ? unknownGatewayPort(s, ctx.deps.env) : undefined;
+  if (noPort) {
+    throw new ClawfixError(
+      `cannot repair safely: ${noPort}, so clawfix cannot tell which port the gateway listens on or whether it is running, and the JSON store must never be edited under a running gateway; nothing was changed`,
+      { hint: 'fix the config first (`clawfix edit-config`), or set OPENCLAW_GATEWAY_PORT, then run clawfix again', path: s.config.path },
+    );
   }
 
   let plan = await makePlan(ctx, session, target, choices);
@@ -179,4 +189,22 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
     });
   }
   return code;
+}
+
+/**
+ * Why the gateway's port cannot be known, when it cannot: the config exists but does not parse or is
+ * not an object, or names a gateway / gateway.port that is not usable (OpenClaw's env override aside).
+ * A running gateway would then be probed on the wrong port and look stopped.
+ */
+function unknownGatewayPort(s: Snapshot, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const fromEnv = Number(env.OPENCLAW_GATEWAY_PORT ?? env.CLAWDBOT_GATEWAY_PORT);
+  if (Number.isInteger(fromEnv) && fromEnv > 0 && fromEnv < 65536) return undefined;
+  if (s.config.error) return s.config.error;
+  const g = get(s.config.value, 'gateway');
+  if (g !== undefined && (g === null || typeof g !== 'object' || Array.isArray(g))) return `${s.config.path}: "gateway" is not an object`;
+  const p = get(s.config.value, 'gateway.port');
+  if (p !== undefined && !(typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536)) {
+    return `${s.config.path}: gateway.port ${JSON.stringify(p)} is not a port number`;
+  }
+  return undefined;
 }

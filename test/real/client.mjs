@@ -1,0 +1,92 @@
+/**
+ * One connection to a REAL gateway through the package's own exported client
+ * (`openclaw/plugin-sdk/gateway-runtime` → GatewayClient), presenting this state dir's own device
+ * identity (the one the CLI and the gateway's sub-agents share), asking for the given operator scopes,
+ * then one RPC. Prints one JSON line: { ok, auth?, error?, details?, code?, closeCode? }. Exit 0 either way.
+ *
+ * usage: node client.mjs <pkgDir> <port> <json|sqlite> <scopes,comma,separated> [method]
+ * env:   E2E_TOKEN (the shared gateway token) or E2E_DEVICE_TOKEN (a device token instead),
+ *        E2E_CLIENT / E2E_MODE (client id and mode),
+ *        OPENCLAW_STATE_DIR / HOME (the gateway's: the client caches its device token there, as real clients do)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [pkgDir, port, store, scopesCsv, method = 'health'] = process.argv.slice(2);
+const stateDir = process.env.OPENCLAW_STATE_DIR;
+if (!pkgDir || !port || !store || scopesCsv === undefined || !stateDir) {
+  process.stderr.write('usage: node client.mjs <pkgDir> <port> <json|sqlite> <scopes> [method] (OPENCLAW_STATE_DIR set)\n');
+  process.exit(2);
+}
+
+/** The state dir's own identity: identity/device.json (JSON eras) or the `primary` device_identities row (SQLite). */
+async function loadIdentity() {
+  if (store === 'json') {
+    const id = JSON.parse(fs.readFileSync(path.join(stateDir, 'identity', 'device.json'), 'utf8'));
+    return { deviceId: id.deviceId, publicKeyPem: id.publicKeyPem, privateKeyPem: id.privateKeyPem };
+  }
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(path.join(stateDir, 'state', 'openclaw.sqlite'), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT device_id, public_key_pem, private_key_pem FROM device_identities WHERE identity_key = 'primary'").get();
+    if (!row) throw new Error('no primary device identity in state/openclaw.sqlite yet');
+    return { deviceId: String(row.device_id), publicKeyPem: String(row.public_key_pem), privateKeyPem: String(row.private_key_pem) };
+  } finally {
+    db.close();
+  }
+}
+
+const { GatewayClient } = await import(pathToFileURL(path.join(pkgDir, 'dist', 'plugin-sdk', 'gateway-runtime.js')).href);
+const identity = await loadIdentity();
+const scopes = scopesCsv.split(',').filter(Boolean);
+
+const errorJson = (phase, e) => ({
+  ok: false,
+  phase,
+  deviceId: identity.deviceId,
+  error: String(e?.message ?? e),
+  code: e?.gatewayCode ?? e?.code ?? null,
+  details: e?.details ?? null,
+});
+
+let client;
+const result = await new Promise((resolve) => {
+  let settled = false;
+  const done = (r) => {
+    if (!settled) {
+      settled = true;
+      resolve(r);
+    }
+  };
+  client = new GatewayClient({
+    url: `ws://127.0.0.1:${port}`,
+    // E2E_DEVICE_TOKEN: authenticate with a device token only (no shared token), e.g. a stale one.
+    ...(process.env.E2E_DEVICE_TOKEN ? { deviceToken: process.env.E2E_DEVICE_TOKEN } : { token: process.env.E2E_TOKEN }),
+    clientName: process.env.E2E_CLIENT || 'cli',
+    mode: process.env.E2E_MODE || 'cli',
+    clientVersion: 'clawfix-e2e',
+    role: 'operator',
+    scopes,
+    deviceIdentity: identity,
+    onHelloOk: async (hello) => {
+      try {
+        await client.request(method, {});
+        done({ ok: true, deviceId: identity.deviceId, auth: hello?.auth ? { role: hello.auth.role, scopes: hello.auth.scopes ?? [] } : null });
+      } catch (e) {
+        done(errorJson('request', e));
+      }
+    },
+    onConnectError: (e) => done(errorJson('connect', e)),
+    onClose: (code, reason) => done({ ok: false, phase: 'close', deviceId: identity.deviceId, closeCode: code, error: String(reason) }),
+  });
+  client.start();
+  setTimeout(() => done({ ok: false, phase: 'timeout', deviceId: identity.deviceId, error: 'no answer within 30 s' }), 30_000).unref();
+});
+try {
+  client?.stop();
+} catch {
+  /* already closed */
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

@@ -1,0 +1,35 @@
+/**
+ * Before the real-gateway tests: install the pinned OpenClaw versions (or reuse the cache), make the
+ * run's temp root, and hand both to the tests through the environment.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cacheRoot, ensureOpenclaw, VERSIONS } from './install.mjs';
+import { recordTiming } from './timings.mjs';
+
+export default async function globalSetup() {
+  const suiteStart = Date.now();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clawfix-e2e-'));
+  fs.chmodSync(root, 0o700);
+  process.env.CLAWFIX_E2E_RUN_ROOT = root;
+  recordTiming({ kind: 'suite-start', at: suiteStart });
+  if (process.env.CLAWFIX_E2E_SKIP) {
+    process.env.CLAWFIX_E2E_SKIPPED = `CLAWFIX_E2E_SKIP=${process.env.CLAWFIX_E2E_SKIP} is set`;
+    return;
+  }
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major !== 24 || minor < 16) {
+    throw new Error(`the real-gateway tests need Node >= 24.16 < 25 (openclaw@2026.9.x); this is ${process.version}. Run them with \`npm run test:real\` (Node 24 from node_modules).`);
+  }
+  const versions = (process.env.CLAWFIX_E2E_VERSIONS || VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
+  const installs = {};
+  process.stderr.write(`\n[clawfix e2e] OpenClaw cache: ${cacheRoot()}\n`);
+  for (const v of versions) {
+    const r = await ensureOpenclaw(v, { log: (m) => process.stderr.write(`[clawfix e2e] ${m}\n`) });
+    if (!r.installed) process.stderr.write(`[clawfix e2e] openclaw@${v}: cached (${r.dir})\n`);
+    recordTiming({ kind: 'install', version: v, installed: r.installed, ms: r.ms, bytes: r.bytes });
+    installs[v] = r.pkgDir;
+  }
+  process.env.CLAWFIX_E2E_INSTALLS = JSON.stringify(installs);
+}

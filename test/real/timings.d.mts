@@ -1,0 +1,13 @@
+export interface TimingEntry {
+  kind: 'suite-start' | 'install' | 'phase';
+  version?: string;
+  name?: string;
+  ms?: number;
+  at?: number;
+  installed?: boolean;
+  bytes?: number;
+}
+export function timingsFile(): string | undefined;
+export function recordTiming(entry: TimingEntry): void;
+export function readTimings(): TimingEntry[];
+export function formatTimings(entries: TimingEntry[], now?: number): string;

@@ -135,12 +135,14 @@ const ignoreVolatile = { ignore: (p: string) => /sqlite-(wal|shm)$/.test(p) };
     const t = term(f);
     await t.waitForText('What now?');
     t.keys('Enter');
-    await t.waitForText('Patch the store');
-    await waitFor(() => !t.screen().includes('Start the gateway') || /Start the gateway/.test(t.screen()), { timeoutMs: 5000 });
+    // The step list's own line (not the plan's "5. Patch the store"): the store is patched and the slow
+    // restart is under way, the worst moment to be interrupted.
+    await t.waitForText('✔ Patch the store');
     t.keys('C-c');
     expect(await t.exitCode(40_000)).toBe(130);
     const s = t.screen();
-    expect(s).toMatch(/rolling back|undid/);
+    expect(s).toMatch(/rolling back/);
+    expect(s).toMatch(/undid: Patch the store/);
     const after = await hashTree(f.stateDir, { ignore: (p) => /sqlite-(wal|shm)$/.test(p) || p.startsWith('clawfix') });
     const beforeNoClawfix = new Map([...before].filter(([k]) => !k.startsWith('clawfix')));
     expect(after).toEqual(beforeNoClawfix);

@@ -76,6 +76,8 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
     }
   }
   let target = chooseTarget(s, findings, choices);
+  // Explain the cause first; the questions and the plan come after it.
+  if (target?.finding && !out.json) out.result(renderFinding(target.finding, out, 1).join('\n') + '\n');
   if (target?.kind === 'scope' && target.withheld.includes(ADMIN) && ask) {
     out.info(out.colors.yellow(`⚠ ${ADMIN_WARNING}`));
     const ok = await ask.confirm('The device also asked for operator.admin. Grant operator.admin too?', false);
@@ -119,7 +121,6 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
 
   let plan = await makePlan(ctx, session, target, choices);
   if (!out.json) {
-    if (target.finding) out.result(renderFinding(target.finding, out, 1).join('\n') + '\n');
     out.result(await renderPlan(ctx, plan));
     out.result('');
   }

@@ -18,14 +18,14 @@
  * Manifest fields: see test/corpus/README.md.
  */
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { diffTrees, hashTree, runCli, type RunResult } from './helpers/cli.js';
+import { CLAWFIX_BIN, diffTrees, hashTree, runCli, type RunResult } from './helpers/cli.js';
 import { makeStateDir, type Fixture } from './helpers/fixtures.js';
 import * as L from './helpers/logs.js';
 import { FAST, broken } from './helpers/repair.js';
@@ -162,7 +162,7 @@ function removeSqlite(p: string): void {
 }
 
 /** Replace the case's target file; returns what else the runs need (a uid to run as, a process to stop). */
-async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ uid?: number; gid?: number; outside?: string }> {
+async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ uid?: number; gid?: number; outside?: string; skip?: string }> {
   const target = targetPath(f, c.replaces);
   const make = c.make ?? 'file';
   const src = () => fill(fs.readFileSync(path.join(CORPUS, c.file!)), vars);
@@ -273,6 +273,10 @@ async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ uid?: number; g
         if (fs.lstatSync(p).isDirectory()) for (const n of fs.readdirSync(p)) chownR(path.join(p, n));
       };
       chownR(f.root);
+      // nobody must be able to run node and the built CLI from this checkout (a clone under a 0700
+      // temp dir is not traversable for it): otherwise this case cannot be staged here.
+      const probe = spawnSync(process.execPath, [CLAWFIX_BIN, '--version'], { uid, gid, stdio: 'ignore' });
+      if (probe.status !== 0) return { skip: `user nobody cannot run ${process.execPath} from this checkout (${probe.error?.message ?? `exit ${probe.status}`})` };
       return { uid, gid };
     }
   }
@@ -340,7 +344,11 @@ function judge(c: Case, what: keyof Case['expect'], r: RunResult, changed: strin
 async function runCase(c: Case): Promise<void> {
   const { f, vars } = await baseline(c);
   try {
-    const { outside, ...as } = await apply(c, f, vars);
+    const { outside, skip, ...as } = await apply(c, f, vars);
+    if (skip) {
+      console.warn(`corpus case ${c.id} not staged: ${skip}`);
+      return;
+    }
     const target = targetPath(f, c.replaces);
     const outsideBefore = outside ? fs.readFileSync(outside) : undefined;
     const runs: [keyof Case['expect'], string[]][] = [

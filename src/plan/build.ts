@@ -8,7 +8,7 @@ import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
 import { planJsonPatch, type JsonInputs } from './json-scope.js';
 import { planSqlitePatch, type SqliteRows } from './sqlite-scope.js';
-import type { Plan } from './types.js';
+import type { FileChange, Plan, RowChange } from './types.js';
 
 export interface PlanChoices {
   device?: string;
@@ -112,18 +112,44 @@ export function stepList(names: string[]): { name: string; title: string }[] {
   return names.map((n) => ({ name: n, title: STEP_TITLES[n] ?? n }));
 }
 
+/** The fields every plan shares: where, which store, and the gateway state it must be left in. */
+export function planBase(s: Snapshot, id: string) {
+  return { id, stateDir: s.stateDir, store: s.era.store, requested: [] as string[], grant: [] as string[], withheld: [] as string[], gatewayWasRunning: s.gateway.running };
+}
+
 function base(s: Snapshot, id: string, t: Target) {
   return {
-    id,
-    stateDir: s.stateDir,
-    store: s.era.store,
+    ...planBase(s, id),
     requested: t.requested,
     grant: t.grant,
     withheld: t.withheld,
-    gatewayWasRunning: s.gateway.running,
     ...(t.finding ? { finding: t.finding } : {}),
     ...(t.deviceId ? { deviceId: t.deviceId } : {}),
     ...(t.requestId ? { requestId: t.requestId } : {}),
+  };
+}
+
+/** Restore a backup: the same steps as a repair; the current state is backed up first (undoable). */
+export function buildRestorePlan(
+  s: Snapshot,
+  id: string,
+  backup: { id: string; reason: string },
+  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: Plan['sqlite'] },
+  cmds: { stop: string; start: string },
+): Plan {
+  const restartNeeded = changes.files.length > 0 && s.gateway.running === true;
+  return {
+    ...planBase(s, id),
+    kind: changes.files.length ? 'restore-files' : 'restore-rows',
+    title: `Restore backup ${backup.id} (${backup.reason})`,
+    restart: restartNeeded,
+    files: changes.files,
+    rows: changes.rows,
+    ...(changes.sqlite ? { sqlite: changes.sqlite } : {}),
+    commands: restartNeeded ? [cmds.stop, cmds.start] : [],
+    steps: stepList(restartNeeded ? ['lock', 'stop', 'backup', 'restore', 'start', 'verify'] : ['lock', 'backup', 'restore', 'verify']),
+    notes: ['the current state is backed up first, so this rollback can itself be undone'],
+    restoreFrom: backup.id,
   };
 }
 

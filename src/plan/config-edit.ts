@@ -6,6 +6,7 @@
  */
 import type { Snapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
+import { planBase } from './build.js';
 import type { Plan } from './types.js';
 
 export interface ConfigEdit {
@@ -29,15 +30,9 @@ export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, c
   const running = s.gateway.running === true;
   const names = running ? ['stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['guard', 'backup', 'patch', 'verify'];
   return {
-    id,
+    ...planBase(s, id),
     kind: 'config-edit',
     title: `Install the edited config ${edit.path}`,
-    stateDir: s.stateDir,
-    store: s.era.store,
-    requested: [],
-    grant: [],
-    withheld: [],
-    gatewayWasRunning: s.gateway.running,
     restart: running,
     files: [
       {

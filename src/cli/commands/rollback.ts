@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { listBackups, loadBackup, newBackupId, readBackupFile } from '../../apply/backup.js';
 import { executePlan } from '../../apply/execute.js';
 import { readRows } from '../../apply/sqlite.js';
-import { stepList } from '../../plan/build.js';
+import { buildRestorePlan } from '../../plan/build.js';
 import type { Plan, FileChange, RowChange } from '../../plan/types.js';
 import { ClawfixError, EXIT } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
@@ -54,28 +54,7 @@ export async function rollback(ctx: Ctx, a: { id?: string; yes: boolean }): Prom
     if (out.json) out.writeJson({ ok: true, backup: id, applied: [], exitCode: EXIT.OK });
     return EXIT.OK;
   }
-  const running = s.gateway.running === true;
-  const restartNeeded = files.length > 0 && running;
-  const cmds = session.gateway.describe();
-  const plan: Plan = {
-    id: newBackupId(ctx.deps.now()),
-    kind: files.length ? 'restore-files' : 'restore-rows',
-    title: `Restore backup ${id} (${m.reason})`,
-    stateDir: s.stateDir,
-    store: s.era.store,
-    requested: [],
-    grant: [],
-    withheld: [],
-    gatewayWasRunning: s.gateway.running,
-    restart: restartNeeded,
-    files,
-    rows,
-    ...(sqlite ? { sqlite } : {}),
-    commands: restartNeeded ? [cmds.stop, cmds.start] : [],
-    steps: stepList(restartNeeded ? ['lock', 'stop', 'backup', 'restore', 'start', 'verify'] : ['lock', 'backup', 'restore', 'verify']),
-    notes: ['the current state is backed up first, so this rollback can itself be undone'],
-    restoreFrom: id,
-  };
+  const plan = buildRestorePlan(s, newBackupId(ctx.deps.now()), { id, reason: m.reason }, { files, rows, ...(sqlite ? { sqlite } : {}) }, session.gateway.describe());
   if (!out.json) out.result(await renderPlan(ctx, plan) + '\n');
   if (!a.yes && out.interactive) {
     const ask = await inquirerPrompter(ctx);

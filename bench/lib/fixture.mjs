@@ -13,29 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { SQLITE_SCHEMA } from '../../test/fake-openclaw/schema.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLAWFIX_BIN = path.join(REPO, 'bin', 'clawfix.js');
 export const FAKE_CLI = path.join(REPO, 'test', 'fake-openclaw', 'openclaw.mjs');
 
-const SQLITE_SCHEMA = `
-CREATE TABLE device_pairing_paired (device_id TEXT NOT NULL PRIMARY KEY, public_key TEXT NOT NULL,
-  display_name TEXT, operator_label TEXT, platform TEXT, device_family TEXT, client_id TEXT, client_mode TEXT,
-  browser_origin TEXT, role TEXT, roles_json TEXT, scopes_json TEXT, approved_scopes_json TEXT, remote_ip TEXT,
-  tokens_json TEXT, approved_via TEXT, node_surface_json TEXT, pending_node_surface_json TEXT,
-  created_at_ms INTEGER NOT NULL, approved_at_ms INTEGER NOT NULL, last_seen_at_ms INTEGER,
-  last_seen_reason TEXT) STRICT;
-CREATE TABLE device_pairing_pending (request_id TEXT NOT NULL PRIMARY KEY, device_id TEXT NOT NULL,
-  public_key TEXT NOT NULL, display_name TEXT, platform TEXT, device_family TEXT, client_id TEXT,
-  client_mode TEXT, browser_origin TEXT, role TEXT, roles_json TEXT, scopes_json TEXT, remote_ip TEXT,
-  silent INTEGER, is_repair INTEGER, ts INTEGER NOT NULL, refreshed_at_ms INTEGER) STRICT;
-CREATE TABLE device_auth_tokens (device_id TEXT NOT NULL, role TEXT NOT NULL, token TEXT NOT NULL,
-  scopes_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL, PRIMARY KEY (device_id, role)) STRICT;
-CREATE TABLE device_identities (identity_key TEXT PRIMARY KEY, device_id TEXT NOT NULL,
-  public_key_pem TEXT NOT NULL, private_key_pem TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
-  updated_at_ms INTEGER NOT NULL);
-CREATE TABLE schema_meta (key TEXT PRIMARY KEY, value TEXT);
-`;
 
 const secret = () => `sekrit-${crypto.randomBytes(17).toString('base64url').slice(0, 22)}`;
 
@@ -61,24 +44,9 @@ export function freePort() {
   });
 }
 
-/** GET /healthz → true when live. No keep-alive agent: a pooled socket to a gateway that was since restarted would fail. */
-export function healthz(port, timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 && JSON.parse(body).ok === true);
-        } catch {
-          resolve(false);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
-}
+/** GET /healthz → true when live (the fake's own probe, without keep-alive). */
+import { healthz } from '../../test/fake-openclaw/lib.mjs';
+export { healthz };
 
 export async function waitFor(fn, { timeoutMs = 15_000, intervalMs = 10, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;

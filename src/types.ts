@@ -187,6 +187,7 @@ export interface GatewayLockInfo {
 
 export type FindingId =
   | 'scope-upgrade'
+  | 'role-upgrade'
   | 'token-invalidated'
   | 'token-scope-mismatch'
   | 'legacy-store-ignored'

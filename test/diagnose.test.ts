@@ -124,3 +124,29 @@ test('2026.2.19–2.21 (E2): operator.admin does NOT cover operator.write, so th
   const r2 = await diagnose(f);
   expect(r2.json.findings.filter((x) => x.id === 'scope-upgrade')).toEqual([]);
 });
+
+describe.each([
+  { version: '2026.7.35', spec: { tokens: false } },
+  { version: '2026.7.35', spec: { tokenRevoked: true } },
+  { version: '2026.9.6', spec: { tokens: false } },
+])('role-upgrade on $version ($spec)', ({ version, spec }) => {
+  test('no active operator token: named as role-upgrade, not scope-upgrade, and fix does not pretend to repair it', async () => {
+    const f = await fixture({ version, devices: [{ scopes: ['operator.read'], ...spec }] });
+    f.fake.writeCtl({ subagentScopes: ['operator.write'] });
+    const { runOpenclaw } = await import('./helpers/cli.js');
+    const { waitFor, healthz } = await import('./helpers/wait.js');
+    expect((await runOpenclaw(['gateway', 'start'], { fixture: f })).code).toBe(0);
+    await waitFor(() => healthz(f.port), { timeoutMs: 10_000, what: 'gateway up' });
+    const r = await diagnose(f);
+    const ids = r.json.findings.map((x) => x.id);
+    expect(ids).toContain('role-upgrade');
+    expect(ids).not.toContain('scope-upgrade');
+    expect(r.code).toBe(1);
+    const before = await hashTree(f.stateDir, { ignore: (p) => /sqlite-(wal|shm)$/.test(p) });
+    const fx = await runCli(['fix', '--yes'], { fixture: f, env: { CLAWFIX_START_TIMEOUT_MS: '8000' } });
+    expect(fx.code).toBe(1);
+    expect(fx.stdout).toContain('Nothing clawfix can repair automatically');
+    expect(fx.stdout).toMatch(/openclaw devices (approve|rotate)/);
+    expect(await hashTree(f.stateDir, { ignore: (p) => /sqlite-(wal|shm)$/.test(p) })).toEqual(before);
+  });
+});

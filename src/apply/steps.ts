@@ -262,12 +262,13 @@ async function verify(plan: Plan, ports: StepPorts, st: TxState): Promise<void> 
       // scopes (its audit line's scopesFrom lacks what was granted). A refusal for a scope the user held
       // back (operator.admin) is expected and reported by the summary instead.
       const scan = await scanLogs(ports.logFiles, { fromMs: st.startMs });
-      const AUDIT = /reason=scope-upgrade device=(\S+) .*?scopesFrom=(\S+)/;
+      const AUDIT = /reason=(scope|role)-upgrade device=(\S+) .*?scopesFrom=(\S+)/;
       for (const e of scan.events) {
         if (e.timeMs < st.startMs) continue;
         const m = AUDIT.exec(e.text);
-        if (!m || m[1] !== plan.deviceId) continue;
-        const seen = parseScopeList(m[2]!);
+        if (!m || m[2] !== plan.deviceId) continue;
+        if (m[1] === 'role') throw new ClawfixError(`verification failed: after the restart the gateway refused ${plan.deviceId} as a role upgrade (no active operator token)`);
+        const seen = parseScopeList(m[3]!);
         if (missingScopes(plan.grant, seen).length) {
           throw new ClawfixError(`verification failed: after the restart the gateway still judged ${plan.deviceId} by ${seen.join(', ') || '(no scopes)'} and refused it`);
         }

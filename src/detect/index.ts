@@ -9,6 +9,7 @@ import { gatewayNotRunning, gatewayTokenMismatch, interruptedRepair, severalStat
 import { firstTimePairing } from './first-time-pairing.js';
 import { legacyStore } from './legacy-store.js';
 import { pendingExpired } from './pending.js';
+import { roleUpgrade } from './role-upgrade.js';
 import { scopeUpgrade } from './scope-upgrade.js';
 import { storeUnreadable } from './store-health.js';
 import { tokenInvalidated } from './token-invalidated.js';
@@ -18,6 +19,7 @@ export const DETECTORS: readonly Detector[] = [
   interruptedRepair,
   storeUnreadable,
   scopeUpgrade,
+  roleUpgrade,
   tokenInvalidated,
   tokenScopeMismatch,
   firstTimePairing,

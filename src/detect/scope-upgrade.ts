@@ -6,7 +6,7 @@
 import type { Detector, Evidence, Finding } from '../types.js';
 import { ADMIN, missingScopes, minimalGrant, sortedUnion } from '../util/scopes.js';
 import { logFacts } from './log-facts.js';
-import { baselineScopes, deviceLabel, findDevice, isExpired, list, logEvidence, pendingFor, rulesFor } from './util.js';
+import { baselineScopes, deviceLabel, findDevice, isExpired, list, logEvidence, pendingFor, roleApproved, rulesFor } from './util.js';
 
 export const scopeUpgrade: Detector = {
   id: 'scope-upgrade',
@@ -50,6 +50,7 @@ export const scopeUpgrade: Detector = {
     for (const [deviceId, req] of requestedBy) {
       const device = findDevice(s, deviceId);
       if (!device) continue; // an unknown device is first-time pairing, not an upgrade
+      if (!roleApproved(s, device)) continue; // no active operator token: a role upgrade (role-upgrade.ts)
       const approved = baselineScopes(s, device);
       const missing = missingScopes(req.scopes, approved, rules);
       if (!missing.length) continue;

@@ -53,3 +53,14 @@ export function ago(nowMs: number, thenMs: number): string {
   if (m < 90) return `${m} min ago`;
   return `${Math.round(m / 60)} h ago`;
 }
+
+/**
+ * Whether the device holds the role as OpenClaw judges it. From 4.x a role counts only while an
+ * unrevoked token for it exists (`listEffectivePairedDeviceRoles`); before that, `roles` alone.
+ */
+export function roleApproved(s: Snapshot, d: PairedDevice, role = 'operator'): boolean {
+  const roles = d.roles.length ? d.roles : d.role ? [d.role] : [];
+  const old = s.era.era === 'E0' || s.era.era === 'E1' || s.era.era === 'E2' || s.era.era === 'E3';
+  if (old) return roles.length === 0 || roles.includes(role);
+  return roles.includes(role) && d.tokens.some((t) => t.role === role && t.revokedAtMs === undefined);
+}

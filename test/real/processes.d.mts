@@ -1,3 +1,4 @@
+export function alive(pid: number): boolean;
 export function recordedPids(svcDir: string): number[];
 export function livePids(svcDir: string): number[];
 export function killRecordedSync(svcDir: string): number[];

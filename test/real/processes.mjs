@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-function alive(pid) {
+/** Alive and not a zombie (exited, not yet reaped by its parent). */
+export function alive(pid) {
   try {
     process.kill(pid, 0);
   } catch (err) {

@@ -15,7 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { livePids } from './processes.mjs';
+import { alive, livePids } from './processes.mjs';
 
 const dir = process.env.CLAWFIX_E2E_SERVICE_DIR;
 if (!dir) {
@@ -30,19 +30,6 @@ const positional = args.filter((a) => !a.startsWith('-'));
 
 fs.appendFileSync(path.join(dir, 'calls.log'), `${new Date().toISOString()} ${args.join(' ')}\n`);
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-  // A zombie (exited, not yet reaped by its parent) counts as gone.
-  try {
-    return !/^\S+ \S+ Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/\(.*\)/, 'x'));
-  } catch {
-    return false;
-  }
-}
 
 /** The pid in gateway.pid, if that process is alive and is ours (its environment names this service dir). */
 function ourPid() {

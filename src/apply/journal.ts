@@ -49,12 +49,4 @@ export async function removeJournal(stateDir: string): Promise<void> {
   await fs.rm(journalPath(stateDir), { force: true });
 }
 
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive } from '../util/pid.js';

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from '../util/pid.js';
 
 /** running: something answers on the port; live: /healthz said 2xx (ready to serve). */
 export type ProbeResult = { running: boolean | null; live: boolean; probe: 'healthz' | 'tcp' };
@@ -38,14 +39,6 @@ export interface GatewayLock {
   path: string;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** OpenClaw's gateway lock file: /tmp/openclaw-<uid>/gateway.<sha256(configPath)[:8]>.lock (pid checked). */
 export async function readGatewayLock(configPath: string): Promise<GatewayLock | undefined> {

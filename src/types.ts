@@ -2,6 +2,7 @@
  * Shared shapes of clawfix: the read-only snapshot of an OpenClaw install, the findings detectors
  * derive from it, and the plans that repair them. Nothing here performs I/O.
  */
+import type { ContainerInfo } from './openclaw/container.js';
 
 export type StoreKind = 'json' | 'sqlite';
 export type Severity = 'error' | 'warning' | 'info';
@@ -102,6 +103,8 @@ export interface ConfigSnapshot {
 
 export interface GatewaySnapshot {
   port: number;
+  /** The gateway runs in a container (seen from the host), or is the main process of the container clawfix runs in. */
+  container?: ContainerInfo;
   /** true: answered on loopback; false: nothing listens; null: could not tell. */
   running: boolean | null;
   probe: 'healthz' | 'tcp' | 'none';
@@ -203,6 +206,7 @@ export type FindingId =
   | 'config-edited-while-running'
   | 'stale-service-token'
   | 'interrupted-repair'
+  | 'gateway-in-container'
   | 'detector-failed';
 
 export interface Evidence {

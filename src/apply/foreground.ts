@@ -9,80 +9,17 @@
  * is killed in between still lets the next run restart it.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readGatewayLock } from '../openclaw/gateway-probe.js';
+import { pidListeningOn, readProcess, type ProcessInfo } from '../openclaw/process.js';
 import { writeAtomic } from './fs.js';
 
-export interface ForegroundProcess {
-  pid: number;
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-}
-
-/** pid listening on 127.0.0.1:port (or any address), from /proc/net/tcp{,6} and /proc/<pid>/fd. */
-export function pidListeningOn(port: number): number | undefined {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10) continue;
-      const local = cols[1]!;
-      if (cols[3] === '0A' && local.endsWith(`:${hexPort}`)) inodes.add(cols[9]!);
-    }
-  }
-  if (!inodes.size) return undefined;
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return undefined;
-  }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1]!)) return Number(pid);
-      } catch {
-        /* fd closed meanwhile */
-      }
-    }
-  }
-  return undefined;
-}
-
-export function readProcess(pid: number): ForegroundProcess | undefined {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const env: Record<string, string> = {};
-    for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
-      const i = kv.indexOf('=');
-      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
-    }
-    const cwd = readlinkSync(`/proc/${pid}/cwd`);
-    return argv.length ? { pid, argv, cwd, env } : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export type ForegroundProcess = ProcessInfo;
 
 export async function findGateway(port: number, configPath: string): Promise<ForegroundProcess | undefined> {
-  const lock = await readGatewayLock(configPath);
-  const pid = lock?.pid ?? pidListeningOn(port);
+  // The port's listener first: a lock file may name a pid of another PID namespace (a container sharing /tmp).
+  const pid = pidListeningOn(port) ?? (await readGatewayLock(configPath))?.pid;
   return pid ? readProcess(pid) : undefined;
 }
 

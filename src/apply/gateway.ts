@@ -2,7 +2,9 @@
  * Driving the gateway through the `openclaw` CLI (execa), and proving its state with the loopback
  * health probe. Stop and start return only when the gateway is really down / really answering.
  */
+import { classifyGateway, selfContainerMarker } from '../openclaw/container.js';
 import { probeGateway } from '../openclaw/gateway-probe.js';
+import { readPlacement } from '../openclaw/process.js';
 import { parseVersion } from '../openclaw/version.js';
 import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
@@ -97,6 +99,13 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
       let serviceError: unknown;
       // Recorded first: the CLI itself may stop an unmanaged gateway, and then nobody could start it again.
       const before = await findGateway(o.port, o.configPath);
+      // Never the host's way for a container's main process (the plan is refused before this; this is the last line).
+      const contained = before && classifyGateway({ gateway: readPlacement(before.pid), self: readPlacement('self'), init: readPlacement(1), selfMarker: selfContainerMarker() });
+      if (contained) {
+        throw new ClawfixError(`the gateway on 127.0.0.1:${o.port} (pid ${before.pid}) runs in a container; clawfix does not stop containers, nothing was stopped`, {
+          hint: 'stop the container with its runtime (docker/podman stop -t 30 NAME), then run clawfix again',
+        });
+      }
       lastOutput = '';
       try {
         await run(sArgs, 'stop the gateway', signal);

@@ -43,3 +43,12 @@ export async function runVersion(exe: string): Promise<string> {
   const r = await execa(exe, ['--version'], { timeout: 10_000, reject: true, stdin: 'ignore' });
   return String(r.stdout);
 }
+
+/** A container runtime's CLI through execa, for naming a container: short timeout, never throws on exit codes. */
+export function commandRunner(env: Deps['env']) {
+  return async (cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string }> => {
+    const { execa } = await import('execa');
+    const r = await execa(cmd, args, { timeout: 3_000, reject: false, stdin: 'ignore', env: { ...env }, extendEnv: false });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
+  };
+}

@@ -15,7 +15,7 @@ import type { Finding, Snapshot } from '../types.js';
 import { EXIT } from '../util/errors.js';
 import { redactValue } from '../util/redact.js';
 import { makeSpinner } from '../util/spinner.js';
-import { runVersion, type Ctx } from './context.js';
+import { commandRunner, runVersion, type Ctx } from './context.js';
 
 export interface Session {
   snapshot: Snapshot;
@@ -77,7 +77,7 @@ export function gatewayFor(ctx: Ctx, s: Snapshot, configFile: string = s.config.
 
 /** Snapshot, finish or undo an interrupted transaction if one is journaled, and detect. */
 export async function openSession(ctx: Ctx, opts: { dryRun: boolean }): Promise<Session> {
-  const snap = () => takeSnapshot(ctx.snapshotOptions, { env: ctx.deps.env, now: ctx.deps.now, runVersion });
+  const snap = () => takeSnapshot(ctx.snapshotOptions, { env: ctx.deps.env, now: ctx.deps.now, runVersion, runCommand: commandRunner(ctx.deps.env) });
   let snapshot = await snap();
   let gateway = gatewayFor(ctx, snapshot);
   const recovery = await recoverIfNeeded(snapshot.stateDir, gateway, opts);

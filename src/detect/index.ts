@@ -7,6 +7,7 @@ import { configEditedWhileRunning, eraNeverApproves, staleServiceToken } from '.
 import { invalidBind, nonLoopback } from './config-checks.js';
 import { gatewayNotRunning, gatewayTokenMismatch, interruptedRepair, severalStateDirs } from './environment.js';
 import { firstTimePairing } from './first-time-pairing.js';
+import { gatewayInContainer } from './gateway-in-container.js';
 import { legacyStore } from './legacy-store.js';
 import { pendingExpired } from './pending.js';
 import { roleUpgrade } from './role-upgrade.js';
@@ -29,6 +30,7 @@ export const DETECTORS: readonly Detector[] = [
   pendingExpired,
   gatewayTokenMismatch,
   gatewayNotRunning,
+  gatewayInContainer,
   severalStateDirs,
   staleServiceToken,
   eraNeverApproves,

@@ -6,7 +6,9 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, gatewayPort, getString } from '../openclaw/config.js';
 import { resolveOpenClaw, type VersionRunner } from '../openclaw/binary.js';
+import { classifyGateway, describeContainer, selfContainerMarker, type CommandRunner, type ContainerInfo } from '../openclaw/container.js';
 import { probeGateway, readGatewayLock } from '../openclaw/gateway-probe.js';
+import { pidListeningOn, readPlacement } from '../openclaw/process.js';
 import { pairedEntries, readJsonStore, readRawJson, tokenHash } from '../openclaw/json-store.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags } from '../openclaw/paths.js';
@@ -28,6 +30,18 @@ export interface SnapshotDeps {
   env: Env;
   now: () => number;
   runVersion: VersionRunner;
+  /** Runs a container runtime's CLI (docker/podman) to name a container; absent: containers stay unnamed. */
+  runCommand?: CommandRunner;
+}
+
+/**
+ * Where the process answering the gateway port runs, when it is not an ordinary process beside
+ * clawfix (a container seen from the host, or clawfix inside the gateway's own container).
+ */
+async function gatewayContainer(pid: number | undefined, port: number, run: CommandRunner | undefined): Promise<ContainerInfo | undefined> {
+  if (pid === undefined) return undefined;
+  const info = classifyGateway({ gateway: readPlacement(pid), self: readPlacement('self'), init: readPlacement(1), selfMarker: selfContainerMarker() });
+  return info && run ? describeContainer(info, port, run) : info;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -160,6 +174,11 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     if (listen) startedAtMs = listen.timeMs;
   }
 
+  // Who really answers the port; a lock file's pid is only a fallback (a container sharing /tmp writes its
+  // own namespace's pid there, e.g. 1).
+  const listener = probe.running !== false ? (pidListeningOn(port) ?? lock?.pid) : undefined;
+  const container = await gatewayContainer(listener, port, deps.runCommand);
+
   const service = await readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform });
   const gatewayLocks = await readGatewayLocks({ configPath: paths.configPath, ...(lock ? { lock } : {}) }, others, service);
 
@@ -181,6 +200,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
       running: probe.running,
       probe: probe.probe,
       ...(lock ? { pid: lock.pid } : {}),
+      ...(container ? { container } : {}),
       ...(startedAtMs !== undefined ? { startedAtMs } : {}),
       ...(getString(config.value, 'gateway.bind') ? { bind: getString(config.value, 'gateway.bind') } : {}),
       ...(getString(config.value, 'gateway.auth.mode') ? { authMode: getString(config.value, 'gateway.auth.mode') } : {}),

@@ -2,13 +2,13 @@
 import { problems, runDetectors } from '../../detect/index.js';
 import { takeSnapshot } from '../../snapshot/index.js';
 import { EXIT } from '../../util/errors.js';
-import { runVersion, type Ctx } from '../context.js';
+import { commandRunner, runVersion, type Ctx } from '../context.js';
 import { describeSnapshot, diagnoseJson, renderFinding } from '../render.js';
 
 export async function diagnose(ctx: Ctx): Promise<number> {
   const { out } = ctx;
   const t0 = Date.now();
-  const snapshot = await takeSnapshot(ctx.snapshotOptions, { env: ctx.deps.env, now: ctx.deps.now, runVersion });
+  const snapshot = await takeSnapshot(ctx.snapshotOptions, { env: ctx.deps.env, now: ctx.deps.now, runVersion, runCommand: commandRunner(ctx.deps.env) });
   const findings = runDetectors(snapshot);
   const bad = problems(findings);
   out.debug(`snapshot + detectors in ${Date.now() - t0} ms; log bytes read: ${snapshot.logs.bytesRead}`);

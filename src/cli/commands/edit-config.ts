@@ -16,6 +16,7 @@ import { acquireLock, type Release } from '../../apply/lock.js';
 import { decodeUtf8, validateConfigText, type Hazard, type Validation } from '../../config-edit/validate.js';
 import { getString } from '../../openclaw/config.js';
 import { buildConfigEditPlan } from '../../plan/config-edit.js';
+import { containerRefusal } from '../../plan/container-guard.js';
 import type { Plan } from '../../plan/types.js';
 import { ClawfixError, describeFsError, EXIT, UsageError } from '../../util/errors.js';
 import { registerSecret } from '../../util/redact.js';
@@ -119,6 +120,9 @@ export async function editConfig(ctx: Ctx, args: EditConfigArgs, prompter?: Prom
 
   const session = await openSession(ctx, { dryRun: args.dryRun });
   const s = session.snapshot;
+  // Installing restarts a running gateway: refused for a containerized one before the editor opens.
+  const refusal = args.dryRun ? undefined : containerRefusal(s, 'edit-config', s.gateway.running === true);
+  if (refusal) throw refusal;
   let real: string;
   let bytes: Buffer;
   let mode: number;

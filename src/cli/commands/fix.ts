@@ -12,6 +12,7 @@ import { buildJsonScopePlan, buildRestartPlan, buildSqlitePlan, chooseTarget, ty
 import type { Plan } from '../../plan/types.js';
 import type { Snapshot } from '../../types.js';
 import { problems } from '../../detect/index.js';
+import { containerRefusal, restarts } from '../../plan/container-guard.js';
 import { diagnoseJson, renderFinding } from '../render.js';
 import { ClawfixError, EXIT } from '../../util/errors.js';
 import { ADMIN } from '../../util/scopes.js';
@@ -120,6 +121,8 @@ export async function fix(ctx: Ctx, args: FixArgs, prompter?: Prompter, opened?:
   }
 
   let plan = await makePlan(ctx, session, target, choices);
+  const refusal = containerRefusal(s, target.kind === 'restart' ? 'restart' : 'repair', restarts(plan));
+  if (refusal) throw refusal;
   if (!out.json) {
     out.result(await renderPlan(ctx, plan));
     out.result('');

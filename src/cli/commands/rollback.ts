@@ -8,6 +8,7 @@ import { listBackups, loadBackup, newBackupId, readBackupFile } from '../../appl
 import { executePlan } from '../../apply/execute.js';
 import { readRows } from '../../apply/sqlite.js';
 import { buildRestorePlan } from '../../plan/build.js';
+import { containerRefusal, restarts } from '../../plan/container-guard.js';
 import type { Plan, FileChange, RowChange } from '../../plan/types.js';
 import { ClawfixError, EXIT } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
@@ -55,6 +56,8 @@ export async function rollback(ctx: Ctx, a: { id?: string; yes: boolean }): Prom
     return EXIT.OK;
   }
   const plan = buildRestorePlan(s, newBackupId(ctx.deps.now()), { id, reason: m.reason }, { files, rows, ...(sqlite ? { sqlite } : {}) }, session.gateway.describe());
+  const refusal = containerRefusal(s, 'rollback', restarts(plan));
+  if (refusal) throw refusal;
   if (!out.json) out.result(await renderPlan(ctx, plan) + '\n');
   if (!a.yes && out.interactive) {
     const ask = await inquirerPrompter(ctx);

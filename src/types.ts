@@ -2,7 +2,6 @@
  * Shared shapes of clawfix: the read-only snapshot of an OpenClaw install, the findings detectors
  * derive from it, and the plans that repair them. Nothing here performs I/O.
  */
-import type { ContainerInfo } from './openclaw/container.js';
 
 export type StoreKind = 'json' | 'sqlite';
 export type Severity = 'error' | 'warning' | 'info';
@@ -99,6 +98,21 @@ export interface ConfigSnapshot {
   value?: Record<string, unknown>;
   error?: string;
   mtimeMs?: number;
+}
+
+export type ContainerRuntime = 'docker' | 'podman' | 'containerd' | 'kubernetes' | 'lxc' | 'unknown';
+
+export interface ContainerInfo {
+  /** outside: clawfix runs on the host, the gateway in a container; inside: clawfix runs in the gateway's own container. */
+  relation: 'outside' | 'inside';
+  runtime: ContainerRuntime;
+  /** Container id (hex) when the cgroup names it. */
+  id?: string;
+  /** Container name, when the runtime's CLI could tell. */
+  name?: string;
+  via: 'cgroup' | 'pid-namespace' | 'port-proxy' | 'main-process';
+  /** The pid that answers the gateway port, as seen from clawfix. */
+  pid: number;
 }
 
 export interface GatewaySnapshot {
@@ -240,7 +254,12 @@ export interface Finding {
   suggestedFix: SuggestedFix;
 }
 
-export type Detector = {
-  id: string;
+/** cause: why sub-agents are refused (or why a repair cannot run); advice: what keeps it from coming back. */
+export type FindingRole = 'cause' | 'advice';
+
+/** One check: a pure function of the snapshot, named by the finding it produces. */
+export interface Detector {
+  id: Exclude<FindingId, 'detector-failed'>;
+  role: FindingRole;
   detect(snapshot: Snapshot): Finding[];
-};
+}

@@ -9,6 +9,7 @@ import type { Detector } from '../types.js';
 
 export const gatewayInContainer: Detector = {
   id: 'gateway-in-container',
+  role: 'cause',
   detect(s) {
     const c = s.gateway.container;
     if (!c) return [];

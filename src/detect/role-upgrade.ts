@@ -6,10 +6,14 @@
  */
 import type { Detector, Evidence, Finding } from '../types.js';
 import { logFacts } from './log-facts.js';
-import { deviceLabel, findDevice, isExpired, logEvidence, pendingFor, roleApproved } from './util.js';
+import { deviceLabel } from '../util/format.js';
+import { findDevice, isExpired, pendingFor } from '../snapshot/queries.js';
+import { logEvidence } from './util.js';
+import { roleApproved } from '../openclaw/rules.js';
 
 export const roleUpgrade: Detector = {
   id: 'role-upgrade',
+  role: 'cause',
   detect(s) {
     if (!s.store.ok) return [];
     const facts = logFacts(s);

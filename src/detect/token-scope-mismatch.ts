@@ -5,10 +5,13 @@
 import type { Detector, Finding } from '../types.js';
 import { missingScopes } from '../util/scopes.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
-import { baselineScopes, deviceLabel, list, logEvidence, rulesFor } from './util.js';
+import { baselineScopes, rulesFor } from '../openclaw/rules.js';
+import { deviceLabel, list } from '../util/format.js';
+import { logEvidence } from './util.js';
 
 export const tokenScopeMismatch: Detector = {
   id: 'token-scope-mismatch',
+  role: 'cause',
   detect(s) {
     const findings: Finding[] = [];
     const start = gatewayStartMs(s);

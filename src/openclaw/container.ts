@@ -10,22 +10,10 @@
  * The classification is pure; `describeContainer` adds the container's name through the runtime's CLI.
  */
 import { existsSync } from 'node:fs';
+import type { ContainerInfo, ContainerRuntime } from '../types.js';
 import type { ProcessPlacement } from './process.js';
 
-export type ContainerRuntime = 'docker' | 'podman' | 'containerd' | 'kubernetes' | 'lxc' | 'unknown';
-
-export interface ContainerInfo {
-  /** outside: clawfix runs on the host, the gateway in a container; inside: clawfix runs in the gateway's own container. */
-  relation: 'outside' | 'inside';
-  runtime: ContainerRuntime;
-  /** Container id (hex) when the cgroup names it. */
-  id?: string;
-  /** Container name, when the runtime's CLI could tell. */
-  name?: string;
-  via: 'cgroup' | 'pid-namespace' | 'port-proxy' | 'main-process';
-  /** The pid that answers the gateway port, as seen from clawfix. */
-  pid: number;
-}
+export type { ContainerInfo, ContainerRuntime } from '../types.js';
 
 const PORT_PROXIES: Record<string, ContainerRuntime> = {
   'docker-proxy': 'docker',

@@ -6,7 +6,6 @@
  */
 import { containerLabel, runtimeCli } from '../openclaw/container.js';
 import type { Snapshot } from '../types.js';
-import type { Plan } from './types.js';
 import { ClawfixError, EXIT } from '../util/errors.js';
 
 export type GuardedAction = 'repair' | 'restart' | 'rollback' | 'edit-config';
@@ -50,7 +49,3 @@ export function containerRefusal(s: Snapshot, action: GuardedAction, stopsOrStar
   );
 }
 
-/** Whether running the plan stops or starts the gateway. */
-export function restarts(plan: Plan): boolean {
-  return plan.steps.some((st) => st.name === 'stop' || st.name === 'start');
-}

@@ -1,12 +1,13 @@
 /**
- * store-unreadable: the pairing store cannot be read, or is in a shape OpenClaw misreads
- * (`{"devices":[…]}` from guides, arrays, pending entries pasted into paired.json).
+ * store-unreadable: the pairing store cannot be read, or is in a shape OpenClaw misreads (`{"devices":[…]}`
+ * from guides, arrays, pending entries pasted into paired.json).
  */
 import { parseVersion, compareVersion } from '../openclaw/version.js';
 import type { Detector, Finding } from '../types.js';
 
 export const storeUnreadable: Detector = {
   id: 'store-unreadable',
+  role: 'cause',
   detect(s) {
     const out: Finding[] = [];
     const v = parseVersion(s.openclaw.version);

@@ -1,10 +1,13 @@
-/** legacy-store-ignored: a JSON pairing store left behind on an OpenClaw that reads SQLite only. */
+/**
+ * legacy-store-ignored: a JSON pairing store left behind on an OpenClaw that reads SQLite only.
+ */
 import type { Detector } from '../types.js';
 import { logFacts } from './log-facts.js';
 import { logEvidence } from './util.js';
 
 export const legacyStore: Detector = {
   id: 'legacy-store-ignored',
+  role: 'cause',
   detect(s) {
     if (s.era.store !== 'sqlite' || !s.legacyJson) return [];
     const lines = logFacts(s).legacyStore;

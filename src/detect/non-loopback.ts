@@ -1,52 +1,16 @@
 /**
- * Config and path problems that produce "pairing required" without any scope being missing:
- * an invalid `gateway.bind`, and connections that do not come over loopback (remote mode, remote URL,
- * OPENCLAW_GATEWAY_URL, proxies) and so are never approved silently.
+ * non-loopback: connections reach the gateway over a path OpenClaw never approves silently (remote mode,
+ * a remote URL, OPENCLAW_GATEWAY_URL, Docker NAT or a proxy).
  */
-import { get, getString } from '../openclaw/config.js';
+import { getString } from '../openclaw/config.js';
 import type { Detector, Evidence } from '../types.js';
-import { isLoopbackHost, logFacts } from './log-facts.js';
+import { hostOf, isLoopbackHost } from '../openclaw/config-rules.js';
+import { logFacts } from './log-facts.js';
 import { logEvidence } from './util.js';
-
-export const VALID_BINDS = ['auto', 'loopback', 'lan', 'tailnet', 'custom'] as const;
-
-export function bindReplacement(bind: string): string {
-  const b = bind.trim().toLowerCase();
-  if (b === '127.0.0.1' || b === 'localhost' || b === '::1' || b === 'local') return 'loopback';
-  if (b === '0.0.0.0' || b === '::' || b === '*' || b === 'all') return 'lan';
-  return 'loopback';
-}
-
-export const invalidBind: Detector = {
-  id: 'invalid-bind',
-  detect(s) {
-    const bind = get(s.config.value, 'gateway.bind');
-    if (bind === undefined || (typeof bind === 'string' && (VALID_BINDS as readonly string[]).includes(bind))) return [];
-    const shown = typeof bind === 'string' ? bind : JSON.stringify(bind);
-    const fix = typeof bind === 'string' ? bindReplacement(bind) : 'loopback';
-    return [
-      {
-        id: 'invalid-bind',
-        severity: 'error',
-        title: `gateway.bind is "${shown}", which OpenClaw does not accept`,
-        detail: `Valid values are ${VALID_BINDS.join(', ')}. "${shown}" looks like an address; the mode for it is "${fix}" (with "custom" plus gateway.customBindHost for a specific address).`,
-        evidence: [{ kind: 'config', text: `gateway.bind = ${shown}`, source: s.config.path }],
-        suggestedFix: { kind: 'manual', description: `set gateway.bind to "${fix}" with the gateway stopped (clawfix edit-config does this safely)`, command: `openclaw config set gateway.bind ${fix}` },
-      },
-    ];
-  },
-};
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-}
 
 export const nonLoopback: Detector = {
   id: 'non-loopback',
+  role: 'cause',
   detect(s) {
     const ev: Evidence[] = [];
     const cfg = s.config.value;

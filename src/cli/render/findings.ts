@@ -1,7 +1,6 @@
-/** Human rendering of snapshots and findings. */
-import type { Finding, Snapshot } from '../types.js';
-import { redactValue } from '../util/redact.js';
-import type { Out } from './io.js';
+/** Human rendering of a snapshot's summary and of findings; the diagnose JSON document. */
+import type { Finding, Snapshot } from '../../types.js';
+import type { Out } from '../io.js';
 
 export function describeSnapshot(s: Snapshot, out: Out): string[] {
   const c = out.colors;
@@ -42,18 +41,15 @@ export function renderFinding(f: Finding, out: Out, index: number): string[] {
   return lines;
 }
 
-export function diagnoseJson(s: Snapshot, findings: readonly Finding[], ok: boolean) {
-  return redactValue({
-    ok,
-    openclaw: {
-      version: s.openclaw.version ?? null,
-      executable: s.openclaw.executable ?? null,
-      stateDir: s.stateDir,
-      configPath: s.config.path,
-      logFiles: s.logs.files,
-      store: { kind: s.store.kind, era: s.era.era, reason: s.era.reason, paths: s.store.paths, ok: s.store.ok, ...(s.store.error ? { error: s.store.error } : {}) },
-      gateway: { running: s.gateway.running, port: s.gateway.port },
-    },
-    findings,
-  });
+/** The `openclaw` block every JSON document that describes an install carries. */
+export function installJson(s: Snapshot) {
+  return {
+    version: s.openclaw.version ?? null,
+    executable: s.openclaw.executable ?? null,
+    stateDir: s.stateDir,
+    configPath: s.config.path,
+    logFiles: s.logs.files,
+    store: { kind: s.store.kind, era: s.era.era, reason: s.era.reason, paths: s.store.paths, ok: s.store.ok, ...(s.store.error ? { error: s.store.error } : {}) },
+    gateway: { running: s.gateway.running, port: s.gateway.port },
+  };
 }

@@ -1,13 +1,14 @@
 /**
  * pending-expired: requests a user may try to approve that the gateway has already dropped (5 min TTL)
- * or replaced with a newer request for the same device. Approving such an id fails with
- * "unknown requestId"; the client creates a fresh one when it retries.
+ * or replaced with a newer request for the same device; approving such an id fails with "unknown requestId".
  */
 import type { Detector, Finding } from '../types.js';
-import { deviceLabel, findDevice, isExpired, list, pendingFor, shortId } from './util.js';
+import { deviceLabel, list, shortId } from '../util/format.js';
+import { findDevice, isExpired, pendingFor } from '../snapshot/queries.js';
 
 export const pendingExpired: Detector = {
   id: 'pending-expired',
+  role: 'cause',
   detect(s) {
     if (!s.store.ok) return [];
     const findings: Finding[] = [];

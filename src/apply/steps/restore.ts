@@ -1,0 +1,10 @@
+/** restore: write a backup's content back (a rollback plan's change); undone by restoring the state saved just before. */
+import type { StepDef } from './types.js';
+import { undoWrite, writeChanges } from './write.js';
+
+export const restore: StepDef = {
+  name: 'restore',
+  title: () => 'Restore the backup',
+  run: (tx) => writeChanges(tx),
+  undo: (tx) => undoWrite(tx),
+};

@@ -1,0 +1,40 @@
+/** Where OpenClaw writes its gateway logs (pure: the caller keeps the ones that exist). */
+import os from 'node:os';
+import path from 'node:path';
+
+function ymd(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/**
+ * Where the gateway's logs are, most likely first. Pure: the caller filters the ones that exist.
+ * `logging.file` replaces the rolling `/tmp` files; the launchd stdout/stderr files are always added.
+ * For the rolling files: today and yesterday (local date), today's first rotation archive (9.x rotates
+ * at 100 MB to `…YYYY-MM-DD.1.log`), under `/tmp/openclaw` and the `<tmpdir>/openclaw-<uid>` fallback.
+ */
+export function defaultLogFiles(opts: {
+  configLoggingFile?: string;
+  profile?: string;
+  stateDir: string;
+  now: Date;
+  uid?: number;
+  tmpdir?: string;
+}): string[] {
+  const out: string[] = [];
+  if (opts.configLoggingFile && opts.configLoggingFile.trim()) {
+    out.push(opts.configLoggingFile.trim());
+  } else {
+    const profile = opts.profile && opts.profile.toLowerCase() !== 'default' ? opts.profile : undefined;
+    const stem = profile ? `openclaw-${profile}` : 'openclaw';
+    const now = opts.now;
+    const today = ymd(now);
+    const yesterday = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1, 12));
+    const names = [`${stem}-${today}.log`, `${stem}-${today}.1.log`, `${stem}-${yesterday}.log`];
+    const dirs = ['/tmp/openclaw'];
+    if (opts.uid !== undefined && opts.uid >= 0) dirs.push(path.join(opts.tmpdir ?? os.tmpdir(), `openclaw-${opts.uid}`));
+    for (const dir of dirs) for (const n of names) out.push(path.join(dir, n));
+  }
+  out.push(path.join(opts.stateDir, 'logs', 'gateway.log'), path.join(opts.stateDir, 'logs', 'gateway.err.log'));
+  return [...new Set(out)];
+}

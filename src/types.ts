@@ -89,6 +89,8 @@ export interface LogScan {
   bytesRead: number;
   /** True when the window start was not reached because of the byte budget. */
   truncated: boolean;
+  /** Shared rolling files that also hold another gateway's lines (its port): those lines are not counted. */
+  foreign?: { file: string; ports: number[] }[];
 }
 
 export interface ConfigSnapshot {
@@ -166,6 +168,8 @@ export interface Snapshot {
   store: StoreSnapshot;
   /** The other generation's store when it is present too (e.g. a leftover paired.json on SQLite). */
   legacyJson?: { paths: string[]; deviceCount: number; migrated: boolean };
+  /** SQLite era: a JSON-era client token cache (identity/device-auth.json) still in the state dir. */
+  legacyDeviceAuth?: string;
   identity: IdentitySnapshot;
   gateway: GatewaySnapshot;
   logs: LogScan;
@@ -221,6 +225,7 @@ export type FindingId =
   | 'stale-service-token'
   | 'interrupted-repair'
   | 'gateway-in-container'
+  | 'legacy-device-auth'
   | 'detector-failed';
 
 export interface Evidence {
@@ -239,6 +244,12 @@ export interface SuggestedFix {
   command?: string;
 }
 
+/** One gateway RPC a sub-agent spawn makes with this machine's own identity, and the scope it needs. */
+export interface SpawnCall {
+  call: string;
+  scope: string;
+}
+
 export interface Finding {
   id: FindingId;
   severity: Severity;
@@ -251,6 +262,8 @@ export interface Finding {
   requestedScopes?: string[];
   approvedScopes?: string[];
   missingScopes?: string[];
+  /** The refused connections are a sub-agent spawn: the calls it makes and the scope each needs (all planned in one repair). */
+  spawn?: { calls: SpawnCall[] };
   suggestedFix: SuggestedFix;
 }
 

@@ -12,6 +12,7 @@ import { gatewayNotRunning } from './gateway-not-running.js';
 import { gatewayTokenMismatch } from './gateway-token-mismatch.js';
 import { interruptedRepair } from './interrupted-repair.js';
 import { invalidBind } from './invalid-bind.js';
+import { legacyDeviceAuth } from './legacy-device-auth.js';
 import { legacyStore } from './legacy-store-ignored.js';
 import { nonLoopback } from './non-loopback.js';
 import { pendingExpired } from './pending-expired.js';
@@ -32,6 +33,7 @@ export const DETECTORS: readonly Detector[] = [
   tokenScopeMismatch,
   firstTimePairing,
   legacyStore,
+  legacyDeviceAuth,
   invalidBind,
   nonLoopback,
   pendingExpired,

@@ -3,8 +3,8 @@
  * or replaced with a newer request for the same device; approving such an id fails with "unknown requestId".
  */
 import type { Detector, Finding } from '../types.js';
-import { deviceLabel, list, shortId } from '../util/format.js';
-import { findDevice, isExpired, pendingFor } from '../snapshot/queries.js';
+import { list, shortId } from '../util/format.js';
+import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
 
 export const pendingExpired: Detector = {
   id: 'pending-expired',
@@ -25,7 +25,7 @@ export const pendingExpired: Detector = {
       findings.push({
         id: 'pending-expired',
         severity: 'info',
-        title: `Stale pairing request(s) for ${d ? deviceLabel(d) : shortId(p.deviceId)}`,
+        title: `Stale pairing request(s) for ${d ? labelOf(s, d) : shortId(p.deviceId)}`,
         detail:
           `${expired.length} request(s) older than 5 minutes${superseded.length ? ` and ${superseded.length} superseded by a newer one` : ''}. ` +
           'The gateway drops them; approving their ids fails with "unknown requestId". Retry the failing action, then approve the newest id.',

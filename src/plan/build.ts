@@ -2,10 +2,9 @@
  * Planner: from a snapshot, its findings and the user's choices to one Plan. Pure: the raw file
  * contents / rows it needs are passed in by the caller.
  */
-import type { Finding, Snapshot } from '../types.js';
+import type { Finding, Snapshot, SpawnCall } from '../types.js';
 import { baselineScopes, rulesFor } from '../openclaw/rules.js';
-import { deviceLabel } from '../util/format.js';
-import { findDevice, isExpired, pendingFor } from '../snapshot/queries.js';
+import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
 import { planJsonPatch, type JsonInputs } from './json-scope.js';
@@ -29,6 +28,14 @@ export interface Target {
   grant: string[];
   withheld: string[];
   requestId?: string;
+  /**
+   * A sub-agent spawn whose calls need operator.admin, without consent: the scopes of its other calls
+   * are held back with admin (granting them alone would not let a spawn run, and a later repair would
+   * have to come back for admin anyway). Empty otherwise.
+   */
+  deferred?: string[];
+  /** The spawn's calls, when the target is a sub-agent spawn (verified call by call after the repair). */
+  spawn?: SpawnCall[];
 }
 
 /** The finding a fix addresses. Throws a usage error when several devices are implicated and none was chosen. */
@@ -84,7 +91,10 @@ function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoic
     withheld.push(ADMIN);
     grantable = grantable.filter((x) => x !== ADMIN);
   }
-  const grant = minimalGrant(grantable, approved, rules);
+  let grant = minimalGrant(grantable, approved, rules);
+  const spawn = finding?.spawn && !c.scopes ? finding.spawn.calls : undefined;
+  const deferred = spawn && withheld.includes(ADMIN) ? grant : [];
+  if (deferred.length) grant = [];
   const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
   const latest = live[live.length - 1];
   return {
@@ -96,12 +106,19 @@ function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoic
     grant,
     withheld,
     ...(latest ? { requestId: latest.requestId } : {}),
+    ...(deferred.length ? { deferred } : {}),
+    ...(spawn ? { spawn } : {}),
   };
 }
 
 /** The fields every plan shares: where, which store, and the gateway state it must be left in. */
 export function planBase(s: Snapshot, id: string) {
   return { id, stateDir: s.stateDir, store: s.era.store, gatewayWasRunning: s.gateway.running };
+}
+
+/** Verification of a sub-agent spawn's calls, call by call, under this era's scope rules. */
+function spawnCheck(s: Snapshot, t: Target) {
+  return t.spawn ? { spawn: { deviceId: t.deviceId!, calls: t.spawn.map((c) => ({ ...c })), rules: rulesFor(s) } } : {};
 }
 
 function grantOf(t: Target) {
@@ -156,14 +173,14 @@ export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: J
   return freeze({
     ...planBase(s, id),
     kind: 'json-scope-upgrade',
-    title: `Grant ${t.grant.join(', ')} to ${deviceLabel(dev)}`,
+    title: `Grant ${t.grant.join(', ')} to ${labelOf(s, dev)}`,
     ...(t.finding ? { finding: t.finding } : {}),
     scope: grantOf(t),
     files: patch.files,
     rows: [],
     removedRequests: patch.removedRequests,
     guard: { kind: 'json-device', deviceId: t.deviceId!, role: 'operator', fingerprint: patch.guard },
-    verify: { gateway: 'as-found', scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, noNewRefusal: { deviceId: t.deviceId!, grant: [...t.grant] } },
+    verify: { gateway: 'as-found', scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, noNewRefusal: { deviceId: t.deviceId!, grant: [...t.grant] }, ...spawnCheck(s, t) },
     commands: running ? [cmds.stop, cmds.start] : [],
     steps,
     notes: jsonScopeNotes(patch.removedRequests, running),
@@ -192,13 +209,13 @@ export function buildSqlitePlan(
     missingScopes(t.grant, pending.scopes).length === 0;
   const common = {
     ...planBase(s, id),
-    title: `Grant ${t.grant.join(', ')} to ${deviceLabel(dev)}`,
+    title: `Grant ${t.grant.join(', ')} to ${labelOf(s, dev)}`,
     ...(t.finding ? { finding: t.finding } : {}),
     files: [],
     rows: changes,
     sqlite: { db: dbPath, preImage: changes.map((c) => ({ table: c.table, key: { ...c.key }, row: c.before ? { ...c.before } : null })) },
     guard: { kind: 'none' } as const,
-    verify: { gateway: 'as-found', scopes: { deviceId: t.deviceId!, grant: [...t.grant] } } as const,
+    verify: { gateway: 'as-found' as const, scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, ...spawnCheck(s, t) },
   };
   if (approveFits) {
     return freeze({

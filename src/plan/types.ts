@@ -4,7 +4,8 @@
  * (the guard re-basing onto a store the gateway rewrote) is replaced by a new plan made by plan/, and
  * reported as such. Each kind carries its own guard and verification as data.
  */
-import type { Finding, StoreKind } from '../types.js';
+import type { Finding, SpawnCall, StoreKind } from '../types.js';
+import type { ScopeRules } from '../util/scopes.js';
 
 export type StepName = 'lock' | 'stop' | 'guard' | 'backup' | 'patch' | 'approve' | 'restore' | 'start' | 'verify';
 
@@ -68,6 +69,8 @@ export interface VerifySpec {
   readonly scopes?: { readonly deviceId: string; readonly grant: readonly string[] };
   /** The gateway's log shows no refusal of the device by its old scopes since the restart. */
   readonly noNewRefusal?: { readonly deviceId: string; readonly grant: readonly string[] };
+  /** A sub-agent spawn: every call it makes passes the approved scopes, judged by this era's rules. */
+  readonly spawn?: { readonly deviceId: string; readonly calls: readonly SpawnCall[]; readonly rules: ScopeRules };
 }
 
 interface PlanCommon {

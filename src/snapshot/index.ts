@@ -17,6 +17,7 @@ import { readJournal } from '../records/journal.js';
 import type { ConfigSnapshot, EraInfo, OpenClawInfo, Snapshot } from '../types.js';
 import { pidAlive } from '../util/pid.js';
 import { describeGateway, probe } from './gateway.js';
+import { attributeLogs } from './logs.js';
 import { readStore } from './store.js';
 
 export interface SnapshotOptions extends PathFlags {
@@ -75,6 +76,7 @@ function logCandidates(opts: SnapshotOptions, paths: ResolvedPaths, config: Conf
     ...(paths.profile ? { profile: paths.profile } : {}),
     stateDir: paths.stateDir,
     now: new Date(nowMs),
+    ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}),
   }).filter((f) => existsSync(f));
 }
 
@@ -94,13 +96,14 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const era = await eraOf(paths.stateDir, openclaw);
   const port = gatewayPort(config.value, deps.env);
   const windowMs = opts.logWindowMs ?? DAY_MS;
-  const [read, probed, logs, journal, svc] = await Promise.all([
+  const [read, probed, scanned, journal, svc] = await Promise.all([
     readStore(paths.stateDir, era),
     probe(port, paths.configPath),
     scanLogs(logCandidates(opts, paths, config, takenAtMs), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
     readJournal(paths.stateDir),
     readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
   ]);
+  const logs = attributeLogs(scanned, port);
   const { gateway, lock } = await describeGateway(port, probed, logs, deps.runCommand);
   const gatewayLocks = await readGatewayLocks({ configPath: paths.configPath, ...(lock ? { lock } : {}) }, others, svc.service);
   const bind = getString(config.value, 'gateway.bind');
@@ -117,6 +120,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     era,
     store: read.store,
     ...(read.legacyJson ? { legacyJson: read.legacyJson } : {}),
+    ...(read.legacyDeviceAuth ? { legacyDeviceAuth: read.legacyDeviceAuth } : {}),
     identity: read.identity,
     gateway: { ...gateway, ...(bind ? { bind } : {}), ...(authMode ? { authMode } : {}) },
     logs,

@@ -13,6 +13,7 @@ export interface StoreRead {
   store: StoreSnapshot;
   identity: IdentitySnapshot;
   legacyJson?: Snapshot['legacyJson'];
+  legacyDeviceAuth?: string;
   secrets: string[];
 }
 
@@ -59,7 +60,8 @@ export async function readStore(stateDir: string, era: EraInfo): Promise<StoreRe
   const sp = storePaths(stateDir);
   if (era.store === 'sqlite') {
     const [r, legacyJson] = await Promise.all([readSqliteStore(sp.sqlite), legacyJsonBeside(stateDir)]);
-    return { store: r.snapshot, identity: r.identity, ...(legacyJson ? { legacyJson } : {}), secrets: r.secrets };
+    const deviceAuth = existsSync(sp.deviceAuth) ? sp.deviceAuth : undefined;
+    return { store: r.snapshot, identity: r.identity, ...(legacyJson ? { legacyJson } : {}), ...(deviceAuth ? { legacyDeviceAuth: deviceAuth } : {}), secrets: r.secrets };
   }
   const r = await readJsonStore(stateDir);
   const store = r.snapshot;

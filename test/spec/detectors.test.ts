@@ -92,3 +92,58 @@ describe('the runner', () => {
     expect(out[1]!.title).toBe('Check "invalid-bind" failed: bad data');
   });
 });
+
+describe('eras and causes (issue 10)', () => {
+  test('2026.3.28–3.31 never approve a local scope upgrade (E4); 3.24 still does (E3)', async () => {
+    const { decideEra } = await import('../../src/openclaw/version.js');
+    const era = (v: string) => decideEra(v, { jsonPairedExists: true, jsonMigrated: false, sqliteExists: false, sqlitePairedRows: 0 });
+    expect(era('2026.3.28')).toMatchObject({ era: 'E4', localScopeUpgradeSilent: false });
+    expect(era('2026.3.31')).toMatchObject({ era: 'E4' });
+    expect(era('2026.3.24')).toMatchObject({ era: 'E3', localScopeUpgradeSilent: true });
+  });
+
+  test('on E5 with autoApproveLocal false the finding names the setting and edit-config', () => {
+    const s = snap({ version: '2026.9.6', lines: [L.auditScopeUpgrade({ deviceId: LOCAL_ID, from: [READ], to: [READ, WRITE] })] });
+    const withSetting = { ...s, config: { ...s.config, value: { gateway: { nodes: { pairing: { autoApproveLocal: false } } } } } };
+    expect(scopeUpgrade.detect(withSetting)[0]!.detail).toMatch(/gateway\.nodes\.pairing\.autoApproveLocal is false in .*openclaw\.json.*`clawfix edit-config`/);
+    expect(scopeUpgrade.detect(s)[0]!.detail).toContain('the upgrade was not approved');
+  });
+
+  test('a leftover identity/device-auth.json on the SQLite line is flagged with OpenClaw’s own remedy', () => {
+    const s = snap({ version: '2026.9.6', patch: { legacyDeviceAuth: '/home/u/.openclaw/identity/device-auth.json' } });
+    const f = runDetectors(s).find((x) => x.id === 'legacy-device-auth');
+    expect(f).toMatchObject({ severity: 'warning', suggestedFix: { command: 'openclaw gateway stop && openclaw doctor --fix && openclaw gateway start' } });
+    expect(runDetectors(snap({ version: '2026.7.35', patch: { legacyDeviceAuth: '/x' } })).map((x) => x.id)).not.toContain('legacy-device-auth');
+  });
+});
+
+describe('the real sub-agent spawn (issue 10)', () => {
+  /** The first refusal of a spawn: `sessions.patch` asks for operator.admin with this machine's own identity. */
+  const spawnRefused = (version: string) =>
+    snap({ version, lines: [L.auditScopeUpgrade({ deviceId: LOCAL_ID, from: [READ], to: [ADMIN], client: 'gateway-client', time: NOW - 1000 })] });
+
+  test('2026.2.21: the spawn needs operator.admin (sessions.patch) AND operator.write (agent): both in one finding', () => {
+    const [f] = scopeUpgrade.detect(spawnRefused('2026.2.21'));
+    expect(f!.spawn?.calls).toEqual([
+      { call: 'sessions.patch', scope: ADMIN },
+      { call: 'agent', scope: WRITE },
+    ]);
+    expect(f!.missingScopes).toEqual([ADMIN, WRITE]);
+    expect(f!.title).toBe(`Sub-agent spawns are refused: This machine's own identity (aaaaaaaa…aaaa) was refused ${ADMIN}, ${WRITE}`);
+    expect(f!.detail).toContain(`A sub-agent spawn on OpenClaw 2026.2.21 needs ${ADMIN} (sessions.patch) and ${WRITE} (agent)`);
+    expect(f!.detail).toContain('operator.admin needs your consent');
+    expect(f!.suggestedFix.command).toContain('--allow-admin');
+  });
+
+  test('2026.4.21: admin covers write there, so operator.admin alone repairs the spawn', () => {
+    const [f] = scopeUpgrade.detect(spawnRefused('2026.4.21'));
+    expect(f!.spawn).toBeDefined();
+    expect(f!.missingScopes).toEqual([ADMIN]);
+  });
+
+  test('from 2026.4.25 the spawn does not use the identity: an admin request is an ordinary scope upgrade', () => {
+    const [f] = scopeUpgrade.detect(spawnRefused('2026.5.12'));
+    expect(f!.spawn).toBeUndefined();
+    expect(f!.title).toMatch(/^This machine's own identity/);
+  });
+});

@@ -63,7 +63,7 @@ describe('plans are values', () => {
     expect(plan.steps).toEqual(['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify']);
     expect(plan.verify).toEqual({ gateway: 'as-found', scopes: { deviceId: LOCAL_ID, grant: [WRITE] }, noNewRefusal: { deviceId: LOCAL_ID, grant: [WRITE] } });
     expect(() => {
-      (plan as { files: unknown[] }).files = [];
+      (plan as unknown as { files: unknown[] }).files = [];
     }).toThrow(TypeError);
     expect(() => (plan.scope.grant as string[]).push('operator.admin')).toThrow(TypeError);
   });
@@ -102,5 +102,27 @@ describe('the container guard', () => {
     expect(e?.message).toMatch(/runs in a podman container \(openclaw-gw, pid 7 on this host\)/);
     expect(e?.hint).toBe('`podman restart -t 30 openclaw-gw` does the restart the container\'s way');
     expect(containerRefusal(s, 'repair', false)).toBeUndefined();
+  });
+});
+
+describe('the spawn in one repair (issue 10)', () => {
+  const spawn = () => {
+    const s = snap({ version: '2026.2.21', lines: [L.auditScopeUpgrade({ deviceId: LOCAL_ID, from: [READ], to: ['operator.admin'], client: 'gateway-client', time: NOW - 1000 })] });
+    return { s, findings: runDetectors(s) };
+  };
+
+  test('without consent nothing is granted (the spawn needs admin with write), and admin is named as held back', () => {
+    const { s, findings } = spawn();
+    const t = chooseTarget(s, findings, { allowAdmin: false })!;
+    expect(t).toMatchObject({ grant: [], withheld: ['operator.admin'], deferred: [WRITE] });
+  });
+
+  test('with one consent both are granted in one plan, and verify checks each call of the spawn by the era’s rules', () => {
+    const { s, findings } = spawn();
+    const t = chooseTarget(s, findings, { allowAdmin: true })!;
+    expect(t.grant).toEqual(['operator.admin', WRITE]);
+    const plan = buildJsonScopePlan(s, 'id-5', t, inputs(), cmds);
+    expect(plan.scope.grant).toEqual(['operator.admin', WRITE]);
+    expect(plan.verify.spawn).toEqual({ deviceId: LOCAL_ID, rules: 'e2', calls: [{ call: 'sessions.patch', scope: 'operator.admin' }, { call: 'agent', scope: WRITE }] });
   });
 });

@@ -10,7 +10,7 @@ import { scanLogs } from '../../openclaw/logs.js';
 import type { Plan } from '../../plan/types.js';
 import { ClawfixError } from '../../util/errors.js';
 import { pollUntil } from '../../util/poll.js';
-import { missingScopes, parseScopeList } from '../../util/scopes.js';
+import { missingScopes, parseScopeList, scopeSatisfied } from '../../util/scopes.js';
 import { readDeviceRows } from '../sqlite.js';
 import type { StepDef, Tx } from './types.js';
 
@@ -58,6 +58,12 @@ export const verify: StepDef = {
     if (want) {
       const still = missingScopes(want.grant, await approvedInStore(plan, want.deviceId));
       if (still.length) throw new ClawfixError(`verification failed: the store does not show ${still.join(', ')} for ${want.deviceId} after the repair`);
+    }
+    const spawn = plan.verify.spawn;
+    if (spawn) {
+      const approved = new Set(await approvedInStore(plan, spawn.deviceId));
+      const blocked = spawn.calls.filter((c) => !scopeSatisfied(c.scope, approved, spawn.rules));
+      if (blocked.length) throw new ClawfixError(`verification failed: a sub-agent spawn's ${blocked.map((c) => `${c.call} (${c.scope})`).join(' and ')} would still be refused after the repair`);
     }
     const quiet = plan.verify.noNewRefusal;
     if (quiet) await noNewRefusal(tx, quiet.deviceId, quiet.grant);

@@ -12,6 +12,7 @@ export function describeSnapshot(s: Snapshot, out: Out): string[] {
     `${c.bold('Gateway')}   ${s.gateway.running === true ? c.green('running') : s.gateway.running === false ? c.yellow('not running') : 'unknown'} on 127.0.0.1:${s.gateway.port}`,
     `${c.bold('Logs')}      ${s.logs.files.length ? s.logs.files.join(', ') : c.dim('none found')}${s.logs.files.length ? c.dim(` (${s.logs.events.length} relevant line(s) in the last ${Math.round((s.logs.toMs - s.logs.fromMs) / 3_600_000)} h)`) : ''}`,
   ];
+  for (const f of s.logs.foreign ?? []) lines.push(c.dim(`          ${f.file} is shared: lines of the gateway on port ${f.ports.join(', ')} are not counted here`));
   if (s.openclaw.error) lines.push(c.dim(`          ${s.openclaw.error}`));
   return lines;
 }

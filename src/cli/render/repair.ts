@@ -36,6 +36,7 @@ function renderOutcome(out: Out, r: RepairReport): void {
     }
     case 'nothing-to-grant': {
       const t = r.target!;
+      if (t.deferred?.length) return out.result(spawnHeldBack(t));
       return out.result(t.withheld.length ? `Nothing to grant: what is missing was held back: ${heldBack(t.withheld)}.` : `Device ${t.deviceId} already holds ${t.requested.join(', ')}; nothing to grant.`);
     }
     case 'planned':
@@ -46,6 +47,15 @@ function renderOutcome(out: Out, r: RepairReport): void {
       renderTransaction(out, r.plan!, r.result!, 'repair');
       renderAdvice(out, r);
   }
+}
+
+/** A spawn that needs operator.admin, without consent: nothing was granted, and why. */
+function spawnHeldBack(t: NonNullable<RepairReport['target']>): string {
+  const calls = (t.spawn ?? []).map((c) => `${c.scope} (${c.call})`).join(' and ');
+  return (
+    `Nothing was granted: a sub-agent spawn needs ${calls}, and granting ${t.deferred!.join(', ')} alone would not let it run. ` +
+    'Rerun with --allow-admin (or confirm operator.admin in the wizard) to grant all of it in one repair.'
+  );
 }
 
 function renderAdvice(out: Out, r: RepairReport): void {
@@ -68,6 +78,7 @@ export async function renderRepair(out: Out, r: RepairReport): Promise<void> {
     plan: plan ? await planJson(out, plan) : null,
     ...transactionJson(r.snapshot.stateDir, r.result),
     withheld: (plan ? scopeOf(plan)?.withheld : r.target?.withheld) ?? [],
+    ...(r.target?.deferred?.length ? { deferred: r.target.deferred } : {}),
     exitCode: r.exitCode,
   });
 }

@@ -31,6 +31,15 @@ async function checkWritten(plan: Plan): Promise<void> {
   for (const f of plan.files) {
     const now = await fs.readFile(f.path);
     if (sha256(now) !== f.afterSha) throw new ClawfixError(`${f.path} does not read back as written`, { path: f.path });
+    // What OpenClaw can read is what counts: its JSON state is read with JSON.parse(buf.toString('utf8')).
+    // (A rollback puts back exactly the bytes the user had, readable or not.)
+    if (plan.kind !== 'restore-files' && /\/(devices|identity)\/[^/]+\.json$/.test(f.path)) {
+      try {
+        JSON.parse(now.toString('utf8'));
+      } catch (err) {
+        throw new ClawfixError(`${f.path} was written but OpenClaw could not read it (${(err as Error).message.split('\n')[0]})`, { path: f.path });
+      }
+    }
     const mode = (await fs.stat(f.path)).mode & 0o777;
     if (mode !== f.mode) throw new ClawfixError(`${f.path} has mode ${mode.toString(8)} after writing, expected ${f.mode.toString(8)}`, { path: f.path });
   }

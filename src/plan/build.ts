@@ -139,7 +139,7 @@ export function buildRestorePlan(
   s: Snapshot,
   id: string,
   backup: { id: string; reason: string },
-  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: SqliteTarget },
+  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: SqliteTarget; notes?: string[] },
   cmds: { stop: string; start: string },
 ): RestorePlan {
   const restartNeeded = changes.files.length > 0 && s.gateway.running === true;
@@ -155,7 +155,7 @@ export function buildRestorePlan(
     steps,
     guard: { kind: 'none' },
     verify: { gateway: 'as-found' },
-    notes: ['the current state is backed up first, so this rollback can itself be undone'],
+    notes: [...(changes.notes ?? []), 'the current state is backed up first, so this rollback can itself be undone'],
     restoreFrom: backup.id,
   });
 }

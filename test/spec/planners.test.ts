@@ -141,3 +141,20 @@ describe('a store file with a byte-order mark (issue 11)', () => {
     expect(rw.files.map((f) => [f.path, f.after === f.before.slice(1)])).toEqual([['/s/devices/paired.json', true]]);
   });
 });
+
+describe('the rollback merge (issue 11)', () => {
+  test('undoes what the repair changed, keeps what came later, names what both changed', async () => {
+    const { mergeRecords, mergeRow } = await import('../../src/plan/merge.js');
+    const before = JSON.stringify({ me: { s: ['r'] }, req: { id: 'req' } }, null, 2);
+    const wrote = JSON.stringify({ me: { s: ['r', 'w'] } }, null, 2);
+    const later = JSON.stringify({ me: { s: ['r', 'w'] }, phone: { s: ['r'] } }, null, 2);
+    const m = mergeRecords(before, wrote, later);
+    expect(JSON.parse(m.text!)).toEqual({ me: { s: ['r'] }, phone: { s: ['r'] }, req: { id: 'req' } });
+    expect(m).toMatchObject({ conflicts: [], kept: ['phone'] });
+    const clash = mergeRecords(before, wrote, JSON.stringify({ me: { s: ['r', 'w', 'p'] } }));
+    expect(clash.conflicts).toEqual(['me']);
+    expect(mergeRow({ a: 1 }, { a: 2 }, { a: 2 })).toBe('restore');
+    expect(mergeRow({ a: 1 }, { a: 2 }, { a: 3 })).toBe('conflict');
+    expect(mergeRow({ a: 1 }, { a: 2 }, { a: 1 })).toBe('keep');
+  });
+});

@@ -25,9 +25,16 @@ export interface Prompter {
   checkbox(message: string, choices: { name: string; value: string; checked: boolean; description?: string }[]): Promise<string[]>;
 }
 
-/** @inquirer/prompts on the command's own streams (stdin, prompts on stderr so stdout stays clean). */
+/**
+ * Inquirer's three prompts clawfix uses (each its own package: @inquirer/prompts would bring all ten),
+ * on the command's own streams (stdin, prompts on stderr so stdout stays clean).
+ */
 export async function inquirerPrompter(ctx: Ctx): Promise<Prompter> {
-  const { confirm, select, checkbox } = await import('@inquirer/prompts');
+  const [{ default: confirm }, { default: select }, { default: checkbox }] = await Promise.all([
+    import('@inquirer/confirm'),
+    import('@inquirer/select'),
+    import('@inquirer/checkbox'),
+  ]);
   const io = { input: ctx.deps.stdin, output: ctx.deps.stderr, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) };
   return {
     confirm: (message, dflt) => confirm({ message, default: dflt }, io),

@@ -6,10 +6,9 @@ import yargs, { type Argv } from 'yargs';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { inCritical } from '../util/interrupt.js';
 import { redact } from '../util/redact.js';
+import { VERSION } from '../version.js';
 import { snapshotOptionsFrom, type Ctx, type Deps, type GlobalArgs } from './context.js';
 import { makeOut } from './io.js';
-
-export const VERSION = '0.1.0';
 
 const EPILOG = `Exit codes:
   0    nothing wrong / repair succeeded
@@ -88,6 +87,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
 
   const parser = globals(yargs([...argv]))
     .scriptName('clawfix')
+    .locale('en') // clawfix's own texts are English; yargs' would otherwise follow LANG (and need its locale files)
     .usage('$0 [command] [options]\n\nFinds why OpenClaw sub-agents get "gateway closed (1008): pairing required" and repairs it safely.')
     .command(
       '$0',

@@ -227,7 +227,10 @@ export async function makeStateDir(opts = {}) {
   fs.mkdirSync(binDir, { recursive: true });
   fs.mkdirSync(ctlDir, { recursive: true });
   const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
-  fs.writeFileSync(path.join(binDir, 'openclaw'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(FAKE_CLI)} "$@"\n`, { mode: 0o755 });
+  // Node 22.12 has node:sqlite only behind a flag; the fake (OpenClaw's stand-in) gets it there (test/helpers/fake.ts).
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const flag = (major === 22 && minor < 13) || (major === 23 && minor < 4) ? `export NODE_OPTIONS='--experimental-sqlite --disable-warning=ExperimentalWarning'\n` : '';
+  fs.writeFileSync(path.join(binDir, 'openclaw'), `#!/bin/sh\n${flag}exec ${q(process.execPath)} ${q(FAKE_CLI)} "$@"\n`, { mode: 0o755 });
   fs.writeFileSync(path.join(binDir, 'package.json'), JSON.stringify({ name: 'openclaw', version }, null, 2));
   const ctlPath = path.join(ctlDir, 'ctl.json');
   const readCtl = () => {

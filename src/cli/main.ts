@@ -152,12 +152,23 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
         code = await editConfig(makeCtx(a), { ...(typeof a.editor === 'string' ? { editor: a.editor } : {}), dryRun: !!a.dryRun, yes: !!a.yes });
       },
     )
+    .command(
+      'completion [shell]',
+      'print a shell completion script (bash or zsh; default: from $SHELL)',
+      (y) => y.positional('shell', { type: 'string', choices: ['bash', 'zsh'], describe: 'the shell to complete in' }),
+      async (a) => {
+        const { completionScript, defaultShell } = await import('./completion.js');
+        deps.stdout.write(completionScript(a.shell === 'bash' || a.shell === 'zsh' ? a.shell : defaultShell(deps.env)));
+        code = EXIT.OK;
+      },
+    )
     .example('$0 diagnose', 'name the cause, with evidence from the logs and the store')
     .example('$0 fix --dry-run', 'show exactly what would change (diff, commands)')
     .example('$0 fix --yes', 'repair unattended; never grants operator.admin without --allow-admin')
     .example('$0 --profile work diagnose --json', 'look at ~/.openclaw-work, JSON on stdout')
     .example('$0 rollback', 'undo the last repair')
     .example('$0 edit-config', 'edit openclaw.json in $EDITOR; validated, installed with a gateway restart, rolled back on failure')
+    .example('source <($0 completion bash)', 'tab completion in this bash session (append the script to ~/.bashrc to keep it)')
     .epilog(EPILOG)
     .version(VERSION)
     .alias('help', 'h')
@@ -174,7 +185,9 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     await parser.parseAsync(argv, {}, (err, _argv, output) => {
       if (output && !err) {
         helpOrVersion = true;
-        deps.stdout.write(output + '\n');
+        // Shell completion answers (see ./completion.ts) list commands by name: the default one is not typed.
+        const shown = argv.includes('--get-yargs-completions') ? output.split('\n').filter((l) => !/^\$0(:|$)/.test(l)).join('\n') : output;
+        deps.stdout.write(shown + '\n');
       }
     });
   } catch (err) {

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { SQLITE_SCHEMA } from '../../test/fake-openclaw/schema.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAWFIX_BIN = path.join(REPO, 'bin', 'clawfix.js');
+/** The clawfix benchmarked: $CLAWFIX_BIN (e.g. an installed package's bin, or another checkout's), else this tree's. */
+export const CLAWFIX_BIN = process.env.CLAWFIX_BIN ? path.resolve(process.env.CLAWFIX_BIN) : path.join(REPO, 'bin', 'clawfix.js');
 export const FAKE_CLI = path.join(REPO, 'test', 'fake-openclaw', 'openclaw.mjs');
 
 

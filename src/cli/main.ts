@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     .usage('$0 [command] [options]\n\nFinds why OpenClaw sub-agents get "gateway closed (1008): pairing required" and repairs it safely.')
     .command(
       '$0',
-      'interactive repair on a terminal (same as `fix` with prompts)',
+      'interactive repair on a terminal (`fix` with prompts)',
       (y) => fixOptions(y),
       async (a) => {
         const c = makeCtx(a);

@@ -16,6 +16,7 @@
  *     texts are English), and the lookup is pointed inside this package (dist/locales, which does not
  *     exist, so yargs keeps its built-in English strings) instead of a path outside it.
  *   - the version: package.json's, defined once as __CLAWFIX_VERSION__ (read by src/version.ts).
+ * One thing it makes faster: string-width is loaded only for text that is not plain ASCII (below).
  *
  *   node scripts/build.mjs [--metafile]    --metafile: also write dist/meta.json (not shipped) for size analysis
  */
@@ -41,6 +42,42 @@ const yargsLocales = {
   },
 };
 
+/**
+ * string-width (v7 under cliui and wrap-ansi, v8 under yargs) builds an Intl.Segmenter as it is
+ * imported, and a Segmenter's first construction loads ICU's break-iterator data: measured as the
+ * largest single cost of every clawfix start (see README "Performance"), while everything yargs measures
+ * is clawfix's plain-ASCII help. Each `import 'string-width'` gets a stand-in that answers printable
+ * ASCII itself (its width is its length, which is what string-width returns for it) and loads the real
+ * package, the very version the importer asked for, on the first string that is anything else.
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined; // the lookup below: esbuild's own resolution
+      const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'real' });
+      if (real.errors.length) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      // CommonJS, so both kinds of importer get the function itself (an ESM default import, and the
+      // require() of string-width@4's users); require() of the real module makes esbuild initialise
+      // that module on its first use instead of at start.
+      contents: `let real;
+function stringWidth(text, options) {
+  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;
+  real ??= require(${JSON.stringify(args.path)});
+  return (typeof real === 'function' ? real : real.default)(text, options);
+}
+module.exports = stringWidth;
+module.exports.default = stringWidth;
+`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const started = performance.now();
 fs.rmSync(DIST, { recursive: true, force: true });
 const result = await esbuild.build({
@@ -63,7 +100,7 @@ const result = await esbuild.build({
     __CLAWFIX_VERSION__: JSON.stringify(pkg.version),
     __filename: 'import.meta.filename',
   },
-  plugins: [yargsLocales],
+  plugins: [yargsLocales, lazyStringWidth],
 });
 
 // ---- licence notices -----------------------------------------------------------------------------
@@ -78,6 +115,7 @@ function packageDirOf(input) {
 
 const dirs = new Set();
 for (const input of Object.keys(result.metafile.inputs)) {
+  if (/^[a-z-]+:/.test(input)) continue; // a plugin's stand-in module (its real package is an input too)
   const d = packageDirOf(input);
   if (d) dirs.add(d);
 }

@@ -36,7 +36,8 @@ export async function openDb(path: string, opts: { readOnly: boolean }): Promise
     try {
       db = new mod.DatabaseSync(new URL(`${pathToFileURL(path).href}?immutable=1`), { readOnly: true });
     } catch {
-      db = undefined; // older Node without URL support: fall back to a plain read-only open
+      // A DatabaseSync that takes no URL (22.12's): read a private copy, so the state dir stays byte-identical.
+      db = (await import('./sqlite-copy.js')).openPrivateCopy(mod, path);
     }
   }
   db ??= new mod.DatabaseSync(path, { readOnly: opts.readOnly });

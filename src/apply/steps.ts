@@ -154,6 +154,7 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
         steps.push({
           name,
           title: title(name),
+          journaled: true, // recovery finishes a repair whose patch is done, and restores the backup otherwise
           run: async () => {
             journal.expected = plan.files.map((f) => ({ path: f.path, sha256: f.afterSha }));
             for (const f of plan.files) await writeAtomic(f.path, f.after, f.mode);
@@ -172,6 +173,7 @@ export function buildSteps(plan: Plan, journal: Journal, ports: StepPorts, st: T
         steps.push({
           name,
           title: title(name),
+          journaled: true,
           run: async (signal) => {
             const id = plan.requestId!;
             let approved = false;

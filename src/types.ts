@@ -89,6 +89,8 @@ export interface LogScan {
   bytesRead: number;
   /** True when the window start was not reached because of the byte budget. */
   truncated: boolean;
+  /** Shared rolling files that also hold another gateway's lines (its port): those lines are not counted. */
+  foreign?: { file: string; ports: number[] }[];
 }
 
 export interface ConfigSnapshot {
@@ -100,8 +102,25 @@ export interface ConfigSnapshot {
   mtimeMs?: number;
 }
 
+export type ContainerRuntime = 'docker' | 'podman' | 'containerd' | 'kubernetes' | 'lxc' | 'unknown';
+
+export interface ContainerInfo {
+  /** outside: clawfix runs on the host, the gateway in a container; inside: clawfix runs in the gateway's own container. */
+  relation: 'outside' | 'inside';
+  runtime: ContainerRuntime;
+  /** Container id (hex) when the cgroup names it. */
+  id?: string;
+  /** Container name, when the runtime's CLI could tell. */
+  name?: string;
+  via: 'cgroup' | 'pid-namespace' | 'port-proxy' | 'main-process';
+  /** The pid that answers the gateway port, as seen from clawfix. */
+  pid: number;
+}
+
 export interface GatewaySnapshot {
   port: number;
+  /** The gateway runs in a container (seen from the host), or is the main process of the container clawfix runs in. */
+  container?: ContainerInfo;
   /** true: answered on loopback; false: nothing listens; null: could not tell. */
   running: boolean | null;
   probe: 'healthz' | 'tcp' | 'none';
@@ -149,6 +168,8 @@ export interface Snapshot {
   store: StoreSnapshot;
   /** The other generation's store when it is present too (e.g. a leftover paired.json on SQLite). */
   legacyJson?: { paths: string[]; deviceCount: number; migrated: boolean };
+  /** SQLite era: a JSON-era client token cache (identity/device-auth.json) still in the state dir. */
+  legacyDeviceAuth?: string;
   identity: IdentitySnapshot;
   gateway: GatewaySnapshot;
   logs: LogScan;
@@ -203,6 +224,8 @@ export type FindingId =
   | 'config-edited-while-running'
   | 'stale-service-token'
   | 'interrupted-repair'
+  | 'gateway-in-container'
+  | 'legacy-device-auth'
   | 'detector-failed';
 
 export interface Evidence {
@@ -221,6 +244,12 @@ export interface SuggestedFix {
   command?: string;
 }
 
+/** One gateway RPC a sub-agent spawn makes with this machine's own identity, and the scope it needs. */
+export interface SpawnCall {
+  call: string;
+  scope: string;
+}
+
 export interface Finding {
   id: FindingId;
   severity: Severity;
@@ -233,10 +262,17 @@ export interface Finding {
   requestedScopes?: string[];
   approvedScopes?: string[];
   missingScopes?: string[];
+  /** The refused connections are a sub-agent spawn: the calls it makes and the scope each needs (all planned in one repair). */
+  spawn?: { calls: SpawnCall[] };
   suggestedFix: SuggestedFix;
 }
 
-export type Detector = {
-  id: string;
+/** cause: why sub-agents are refused (or why a repair cannot run); advice: what keeps it from coming back. */
+export type FindingRole = 'cause' | 'advice';
+
+/** One check: a pure function of the snapshot, named by the finding it produces. */
+export interface Detector {
+  id: Exclude<FindingId, 'detector-failed'>;
+  role: FindingRole;
   detect(snapshot: Snapshot): Finding[];
-};
+}

@@ -507,8 +507,12 @@ describe('defaultLogFiles', () => {
     expect(p).toHaveLength(5);
     expect(defaultLogFiles({ stateDir: '/s', now, profile: 'default' })[0]).toBe('/tmp/openclaw/openclaw-2026-03-01.log');
   });
-  test('logging.file replaces the rolling files', () => {
-    expect(defaultLogFiles({ stateDir: '/s', now, uid: 1, configLoggingFile: '/var/log/oc.log' })).toEqual(['/var/log/oc.log', '/s/logs/gateway.log', '/s/logs/gateway.err.log']);
+  test('logging.file comes first, and the rolling files are still read (2026.4.21 ignores logging.file)', () => {
+    const files = defaultLogFiles({ stateDir: '/s', now, uid: 1, tmpdir: '/var/tmp', configLoggingFile: '/var/log/oc.log' });
+    expect(files[0]).toBe('/var/log/oc.log');
+    expect(files).toContain('/tmp/openclaw/openclaw-2026-03-01.log');
+    expect(files).toContain('/var/tmp/openclaw-1/openclaw-2026-03-01.log');
+    expect(files.slice(-2)).toEqual(['/s/logs/gateway.log', '/s/logs/gateway.err.log']);
   });
 });
 

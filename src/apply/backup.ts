@@ -9,18 +9,13 @@ import path from 'node:path';
 import { ClawfixError, describeFsError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { writeAtomic } from './fs.js';
-import { clawfixDir } from './lock.js';
-import { testFault } from './test-hooks.js';
+import { clawfixDir } from '../records/journal.js';
+import type { RowImage } from '../plan/types.js';
+import type { FaultPort } from './faults.js';
 
 export const KEEP = 10;
 
-export interface RowImage {
-  table: string;
-  /** Primary key columns and values. */
-  key: Record<string, string>;
-  /** The row before the change, or null when it did not exist. */
-  row: Record<string, unknown> | null;
-}
+export type { RowImage } from '../plan/types.js';
 
 export interface BackupManifest {
   version: 1;
@@ -53,6 +48,7 @@ export async function createBackup(o: {
   nowMs: number;
   files: string[];
   rows?: { db: string; images: RowImage[] };
+  faults?: FaultPort;
 }): Promise<BackupManifest> {
   const dir = path.join(backupsDir(o.stateDir), o.id);
   try {
@@ -61,20 +57,20 @@ export async function createBackup(o: {
     await fs.chmod(clawfixDir(o.stateDir), 0o700);
     const manifest: BackupManifest = { version: 1, id: o.id, createdAtMs: o.nowMs, reason: o.reason, stateDir: o.stateDir, files: [] };
     for (const [i, file] of o.files.entries()) {
-      testFault('backup', file);
+      o.faults?.fault('backup', file);
       const [data, st] = await Promise.all([fs.readFile(file), fs.stat(file)]);
       const name = `${i}-${path.basename(file)}`;
-      await writeAtomic(path.join(dir, name), data, 0o600);
+      await writeAtomic(path.join(dir, name), data, 0o600, o.faults);
       manifest.files.push({ path: file, name, sha256: sha256(data), mode: st.mode & 0o777, size: data.length });
     }
     if (o.rows) {
-      testFault('backup', o.rows.db);
+      o.faults?.fault('backup', o.rows.db);
       manifest.rows = {
         db: o.rows.db,
         images: o.rows.images.map((im) => ({ ...im, row: im.row ? Object.fromEntries(Object.entries(im.row).map(([k, v]) => [k, jsonSafe(v)])) : null })),
       };
     }
-    await writeAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600);
+    await writeAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', 0o600, o.faults);
     await verifyBackup(o.stateDir, manifest);
     return manifest;
   } catch (err) {
@@ -152,4 +148,23 @@ export async function pruneBackups(stateDir: string, keep = KEEP): Promise<strin
   const drop = all.slice(0, Math.max(0, all.length - keep));
   for (const m of drop) await fs.rm(path.join(backupsDir(stateDir), m.id), { recursive: true, force: true });
   return drop.map((m) => m.id);
+}
+
+/** Put every backed-up file back (atomically, mode kept), skipping those already identical. */
+export async function restoreFilesFromBackup(stateDir: string, m: BackupManifest, faults?: FaultPort): Promise<void> {
+  for (const f of m.files) {
+    let current: Buffer | undefined;
+    try {
+      current = await fs.readFile(f.path);
+    } catch {
+      current = undefined;
+    }
+    if (current && sha256(current) === f.sha256) {
+      const st = await fs.stat(f.path);
+      if ((st.mode & 0o777) === f.mode) continue;
+    }
+    const data = await readBackupFile(stateDir, m, f.name);
+    if (sha256(data) !== f.sha256) throw new ClawfixError(`backup copy of ${f.path} is damaged; not restoring it`, { path: f.path });
+    await writeAtomic(f.path, data, f.mode, faults);
+  }
 }

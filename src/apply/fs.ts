@@ -1,15 +1,16 @@
 /**
  * The only way clawfix writes a file: atomically (write-file-atomic: temp file, fsync, rename), with
- * the mode it is told to keep, and through the test fault hook so failure paths can be exercised.
+ * the mode it is told to keep (and the owner it had: write-file-atomic keeps uid/gid when run as root),
+ * and through the fault port (tests only) so failure paths can be exercised.
  */
 import { promises as fs } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawfixError, describeFsError } from '../util/errors.js';
-import { testFault } from './test-hooks.js';
+import type { FaultPort } from './faults.js';
 
-export async function writeAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
+export async function writeAtomic(path: string, data: string | Buffer, mode: number, faults?: FaultPort): Promise<void> {
   try {
-    testFault('write', path);
+    faults?.fault('write', path);
     await writeFileAtomic(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode, fsync: true });
     // write-file-atomic applies mode through the umask on creation; make it exact.
     await fs.chmod(path, mode);

@@ -1,12 +1,17 @@
 /**
- * Driving the gateway through the `openclaw` CLI (execa), and proving its state with the loopback
- * health probe. Stop and start return only when the gateway is really down / really answering.
+ * Driving the gateway: the service manager through the `openclaw` CLI first, and a gateway no service
+ * owns (`openclaw gateway run` in a terminal, tmux) by its pid (foreground.ts); proven with the
+ * loopback health probe. Stop and start return only when the gateway is really down / really answering.
+ * A gateway in a container is never stopped here (the planner refuses first; this is the last line).
  */
+import { classifyGateway, selfContainerMarker } from '../openclaw/container.js';
 import { probeGateway } from '../openclaw/gateway-probe.js';
+import { readPlacement } from '../openclaw/process.js';
 import { parseVersion } from '../openclaw/version.js';
 import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
-import { clearRecord, findGateway, loadRecord, relaunch, saveRecord, type ForegroundProcess } from './foreground.js';
+import { foregroundControl } from './foreground.js';
+import { openclawCli, type OpenclawCli } from './openclaw-cli.js';
 
 export interface GatewayControl {
   /** true: answers /healthz (live); false: nothing listens; null: something answers but not live, or unknown. */
@@ -47,123 +52,79 @@ function stopArgs(version: string | undefined): string[] {
   return v && (v.year > 2026 || v.month >= 8) ? ['gateway', 'stop', '--force'] : ['gateway', 'stop'];
 }
 
+function refuseContainer(port: number, pid: number): void {
+  if (!classifyGateway({ gateway: readPlacement(pid), self: readPlacement('self'), init: readPlacement(1), selfMarker: selfContainerMarker() })) return;
+  throw new ClawfixError(`the gateway on 127.0.0.1:${port} (pid ${pid}) runs in a container; clawfix does not stop containers, nothing was stopped`, {
+    hint: 'stop the container with its runtime (docker/podman stop -t 30 NAME), then run clawfix again',
+  });
+}
+
+/** `openclaw gateway stop`: what it said, whether it may have reached the gateway, and its error. */
+async function serviceStop(cli: OpenclawCli, args: string[], signal?: AbortSignal): Promise<{ said: string; issued: boolean; error?: unknown }> {
+  try {
+    await cli.run(args, 'stop the gateway', signal);
+    return { said: cli.lastOutput(), issued: true };
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    // A stop command that timed out may still be taking the gateway down.
+    return { said: cli.lastOutput(), issued: !!(err as { timedOut?: boolean }).timedOut, error: err };
+  }
+}
+
+/** The pending requests in `openclaw devices list --json` output (which may print a banner first). */
+function pendingOf(outText: string): { requestId: string; deviceId: string; scopes: string[] }[] {
+  const data = JSON.parse(outText.slice(outText.indexOf('{'))) as { pending?: { requestId?: string; deviceId?: string; scopes?: string[] }[] };
+  return (data.pending ?? [])
+    .filter((p) => typeof p.requestId === 'string' && typeof p.deviceId === 'string')
+    .map((p) => ({ requestId: p.requestId as string, deviceId: p.deviceId as string, scopes: Array.isArray(p.scopes) ? p.scopes : [] }));
+}
+
 export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
-  const exe = o.executable;
-  let lastOutput = '';
-  const run = async (args: string[], what: string, signal?: AbortSignal) => {
-    if (!exe) throw new ClawfixError(`cannot ${what}: openclaw is not on PATH`, { hint: 'pass --openclaw PATH' });
-    const { execa } = await import('execa');
-    const r = await execa(exe, [...o.args, ...args], {
-      env: o.env,
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: Math.max(o.stopTimeoutMs, o.startTimeoutMs),
-      ...(signal ? { cancelSignal: signal } : {}),
-    });
-    if (r.isCanceled) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
-    lastOutput = `${String(r.stdout)}\n${String(r.stderr)}`;
-    if (r.timedOut) {
-      throw Object.assign(new ClawfixError(`\`openclaw ${args.join(' ')}\` did not finish within ${Math.round(Math.max(o.stopTimeoutMs, o.startTimeoutMs) / 1000)} s`), { timedOut: true });
-    }
-    if (r.exitCode !== 0) {
-      const msg = (String(r.stderr || r.stdout).trim().split('\n').pop() ?? '').slice(0, 300);
-      throw new ClawfixError(`\`openclaw ${args.join(' ')}\` failed (exit ${r.exitCode ?? r.signal})${msg ? `: ${msg}` : ''}`);
-    }
-    lastOutput = `${String(r.stdout)}\n${String(r.stderr)}`;
-    return String(r.stdout);
-  };
+  const cli = openclawCli({ executable: o.executable, args: o.args, env: o.env, timeoutMs: Math.max(o.stopTimeoutMs, o.startTimeoutMs) });
   const isUp = async () => {
     const p = await probeGateway(o.port, 800);
     return p.live ? true : p.running === false ? false : null;
   };
+  const waitDown = (timeoutMs: number, signal?: AbortSignal) => pollUntil(async () => (await isUp()) === false, { timeoutMs, ...(signal ? { signal } : {}) });
+  const fg = foregroundControl({ ...o, waitDown, relaunchAs: o.executable ? [o.executable, ...o.args, 'gateway', 'run'] : undefined });
   const sArgs = stopArgs(o.version);
-  /**
-   * A real gateway renames itself (`process.title = "openclaw-gateway"`), which overwrites
-   * /proc/<pid>/cmdline: the command line it was started with is gone. Relaunch it as
-   * `<openclaw> gateway run` with its recorded environment and working dir (port, state dir and
-   * config come from those); undefined when no `openclaw` is known to do that with.
-   */
-  const relaunchable = (p: ForegroundProcess): ForegroundProcess | undefined =>
-    p.argv.length > 1 ? p : exe ? { ...p, argv: [exe, ...o.args, 'gateway', 'run'] } : undefined;
   let stopIssued = false;
   return {
     isUp,
     stopIssued: () => stopIssued,
-    forgetForeground: () => clearRecord(o.stateDir),
+    forgetForeground: () => fg.forget(),
     async stop(signal) {
-      // The service manager first; a gateway it does not own (foreground, container) is stopped by pid.
       stopIssued = false;
-      let serviceError: unknown;
       // Recorded first: the CLI itself may stop an unmanaged gateway, and then nobody could start it again.
-      const before = await findGateway(o.port, o.configPath);
-      lastOutput = '';
-      try {
-        await run(sArgs, 'stop the gateway', signal);
-        stopIssued = true;
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        serviceError = err;
-        // A stop command that timed out may still be taking the gateway down.
-        if ((err as { timedOut?: boolean }).timedOut) stopIssued = true;
-      }
-      const said = lastOutput;
-      const relaunchRecord = before && CLI_STOPPED_UNMANAGED.test(said) ? relaunchable(before) : undefined;
-      if (relaunchRecord) await saveRecord(o.stateDir, relaunchRecord);
+      const before = await fg.find();
+      if (before) refuseContainer(o.port, before.pid);
+      const svc = await serviceStop(cli, sArgs, signal);
+      stopIssued = svc.issued;
+      if (before && CLI_STOPPED_UNMANAGED.test(svc.said)) await fg.remember(before);
       // "not loaded / not installed / skipped": no service owns this gateway, so do not wait for one.
       // Any other failure of the service command is a failure: a gateway a service manager owns is
       // never killed by pid (systemd could restart it under us while the store is being edited).
-      const noService = NO_SERVICE.test(said);
-      if (serviceError && !noService) throw serviceError;
-      const wait = noService ? 0 : o.stopTimeoutMs;
-      if (await pollUntil(async () => (await isUp()) === false, { timeoutMs: wait, ...(signal ? { signal } : {}) })) return;
+      const noService = NO_SERVICE.test(svc.said);
+      if (svc.error && !noService) throw svc.error;
+      if (await waitDown(noService ? 0 : o.stopTimeoutMs, signal)) return;
       if (!noService) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
-      const found = await findGateway(o.port, o.configPath);
-      const proc = found && relaunchable(found);
-      if (found && !proc) {
-        throw new ClawfixError(`the foreground gateway (pid ${found.pid}) cannot be started again: its command line is not readable and openclaw is not on PATH`, {
-          hint: 'pass --openclaw PATH, or stop the gateway yourself and run clawfix again',
-        });
-      }
-      if (!proc) {
-        if (serviceError) throw serviceError;
-        throw new ClawfixError(`no service manages the gateway on 127.0.0.1:${o.port} and its process could not be found`, {
-          hint: 'stop the gateway yourself (Ctrl-C where it runs, or docker stop), then run clawfix again',
-        });
-      }
-      await saveRecord(o.stateDir, proc);
-      try {
-        process.kill(proc.pid, 'SIGTERM');
-        stopIssued = true;
-      } catch (err) {
-        await clearRecord(o.stateDir);
-        throw new ClawfixError(`could not stop the foreground gateway (pid ${proc.pid}): ${(err as Error).message}`);
-      }
-      const down = await pollUntil(async () => (await isUp()) === false, { timeoutMs: o.stopTimeoutMs, ...(signal ? { signal } : {}) });
-      if (!down) throw new ClawfixError(`the foreground gateway (pid ${proc.pid}) still answers ${Math.round(o.stopTimeoutMs / 1000)} s after SIGTERM`);
+      await fg.stop(signal, svc.error, () => (stopIssued = true));
     },
     async start(signal) {
-      const fg = await loadRecord(o.stateDir);
-      if (fg) relaunch(fg);
-      else await run(['gateway', 'start'], 'start the gateway', signal);
+      const relaunched = await fg.relaunchRecorded();
+      if (!relaunched) await cli.run(['gateway', 'start'], 'start the gateway', signal);
       const up = await pollUntil(async () => (await isUp()) === true, { timeoutMs: o.startTimeoutMs, ...(signal ? { signal } : {}) });
       if (!up) {
         throw new ClawfixError(
-          `the gateway did not answer on 127.0.0.1:${o.port} within ${Math.round(o.startTimeoutMs / 1000)} s after ${fg ? `relaunching \`${fg.argv.join(' ')}\`` : '`openclaw gateway start`'}`,
+          `the gateway did not answer on 127.0.0.1:${o.port} within ${Math.round(o.startTimeoutMs / 1000)} s after ${relaunched ? `relaunching \`${relaunched.argv.join(' ')}\`` : '`openclaw gateway start`'}`,
         );
       }
-      if (fg) await clearRecord(o.stateDir);
+      if (relaunched) await fg.forget();
     },
     async approve(requestId, signal) {
-      await run(['devices', 'approve', requestId], 'approve the request', signal);
+      await cli.run(['devices', 'approve', requestId], 'approve the request', signal);
     },
-    async listPending(signal) {
-      const outText = await run(['devices', 'list', '--json'], 'list devices', signal);
-      const data = JSON.parse(outText.slice(outText.indexOf('{'))) as { pending?: { requestId?: string; deviceId?: string; scopes?: string[] }[] };
-      return (data.pending ?? [])
-        .filter((p) => typeof p.requestId === 'string' && typeof p.deviceId === 'string')
-        .map((p) => ({ requestId: p.requestId as string, deviceId: p.deviceId as string, scopes: Array.isArray(p.scopes) ? p.scopes : [] }));
-    },
+    listPending: async (signal) => pendingOf(await cli.run(['devices', 'list', '--json'], 'list devices', signal)),
     describe() {
       const pre = ['openclaw', ...o.args].join(' ');
       return { stop: `${pre} ${sArgs.join(' ')}`, start: `${pre} gateway start`, approve: (id) => `${pre} devices approve ${id}` };

@@ -11,13 +11,10 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { clawfixDir } from '../records/journal.js';
 import { ClawfixError } from '../util/errors.js';
 
 export type Release = () => Promise<void>;
-
-export function clawfixDir(stateDir: string): string {
-  return path.join(stateDir, 'clawfix');
-}
 
 export function lockPath(stateDir: string): string {
   return path.join(clawfixDir(stateDir), 'repair.lock');

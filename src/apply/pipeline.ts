@@ -4,10 +4,10 @@
  * step (the lock) is done, before and after every step marked `journaled` (the ones recovery reads), and
  * while rolling back; each write is an fsync'd atomic rename, so the steps recovery never asks about
  * are not written for (they are in the next write anyway). The runner knows nothing about OpenClaw;
- * steps come from apply/steps.ts.
+ * steps come from apply/steps/.
  */
 import { type Journal, removeJournal, writeJournal } from './journal.js';
-import { crashPoint } from './test-hooks.js';
+import type { FaultPort } from './faults.js';
 
 export interface Step {
   name: string;
@@ -32,6 +32,8 @@ export interface TxResult {
 
 export interface TxOptions {
   journal: Journal;
+  /** Test-only: crash points between steps. */
+  faults?: FaultPort;
   signal?: AbortSignal;
   onEvent?: (step: Step, ev: StepEvent, err?: Error) => void;
 }
@@ -50,13 +52,13 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
   // overwrites or deletes the journal of the run that is repairing.
   let journaled = steps[0]?.name !== 'lock';
   const journal = async () => {
-    if (journaled) await writeJournal(j);
+    if (journaled) await writeJournal(j, o.faults);
   };
   await journal();
   try {
     for (const step of steps) {
       if (o.signal?.aborted) throw o.signal.reason ?? Object.assign(new Error('interrupted'), { name: 'AbortError' });
-      crashPoint(`before:${step.name}`);
+      o.faults?.crash(`before:${step.name}`);
       j.steps[step.name] = 'started';
       if (step.journaled) await journal();
       started.push(step);
@@ -68,7 +70,7 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
       if (step.journaled || first) await journal();
       applied.push(step.name);
       o.onEvent?.(step, 'done');
-      crashPoint(`after:${step.name}`);
+      o.faults?.crash(`after:${step.name}`);
     }
     if (journaled) await removeJournal(j.stateDir);
     return { ok: true, applied, interrupted: false, rolledBack: false, rollbackErrors: [] };
@@ -79,23 +81,29 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
     if (failing && j.steps[failing.name] !== 'done') o.onEvent?.(failing, 'fail', error);
     j.phase = 'rolling-back';
     await journal().catch(() => undefined);
-    const rollbackErrors: { step: string; error: Error }[] = [];
-    for (const step of [...started].reverse()) {
-      if (!step.undo) continue;
-      o.onEvent?.(step, 'undo');
-      try {
-        crashPoint(`undo:${step.name}`);
-        await step.undo();
-        j.steps[step.name] = 'undone';
-        await journal().catch(() => undefined);
-        o.onEvent?.(step, 'undone');
-      } catch (uerr) {
-        const ue = uerr instanceof Error ? uerr : new Error(String(uerr));
-        rollbackErrors.push({ step: step.name, error: ue });
-        o.onEvent?.(step, 'undo-failed', ue);
-      }
-    }
+    const rollbackErrors = await undoAll(started, o, journal);
     if (journaled && !rollbackErrors.length) await removeJournal(j.stateDir).catch(() => undefined);
     return { ok: false, applied, error, interrupted, rolledBack: rollbackErrors.length === 0, rollbackErrors };
   }
+}
+
+/** Undo every started step, newest first; an undo that fails is reported and the others still run. */
+async function undoAll(started: readonly Step[], o: TxOptions, journal: () => Promise<void>): Promise<{ step: string; error: Error }[]> {
+  const rollbackErrors: { step: string; error: Error }[] = [];
+  for (const step of [...started].reverse()) {
+    if (!step.undo) continue;
+    o.onEvent?.(step, 'undo');
+    try {
+      o.faults?.crash(`undo:${step.name}`);
+      await step.undo();
+      o.journal.steps[step.name] = 'undone';
+      await journal().catch(() => undefined);
+      o.onEvent?.(step, 'undone');
+    } catch (uerr) {
+      const ue = uerr instanceof Error ? uerr : new Error(String(uerr));
+      rollbackErrors.push({ step: step.name, error: ue });
+      o.onEvent?.(step, 'undo-failed', ue);
+    }
+  }
+  return rollbackErrors;
 }

@@ -6,12 +6,14 @@
 import { promises as fs } from 'node:fs';
 import { ClawfixError, EXIT } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { loadBackup } from './backup.js';
+import { loadBackup, restoreFilesFromBackup } from './backup.js';
+import type { FaultPort } from './faults.js';
 import type { GatewayControl } from './gateway.js';
-import { pidAlive, readJournal, removeJournal, type Journal } from './journal.js';
+import { readJournal, type Journal } from '../records/journal.js';
+import { pidAlive } from '../util/pid.js';
+import { removeJournal } from './journal.js';
 import { acquireLock } from './lock.js';
 import { restoreRows } from './sqlite.js';
-import { restoreFilesFromBackup } from './steps.js';
 
 export interface RecoveryReport {
   journal: Journal;
@@ -31,7 +33,7 @@ async function filesMatch(expected: Journal['expected']): Promise<boolean> {
 }
 
 /** Returns undefined when there is nothing to recover. Throws when another clawfix is still running. */
-export async function recoverIfNeeded(stateDir: string, gateway: GatewayControl, opts: { dryRun: boolean }): Promise<RecoveryReport | undefined> {
+export async function recoverIfNeeded(stateDir: string, gateway: GatewayControl, opts: { dryRun: boolean; faults?: FaultPort }): Promise<RecoveryReport | undefined> {
   const j = await readJournal(stateDir);
   if (!j) return undefined;
   if (j.pid !== process.pid && pidAlive(j.pid)) {
@@ -60,8 +62,8 @@ export async function recoverIfNeeded(stateDir: string, gateway: GatewayControl,
       } else if (j.backupId) {
         const m = await loadBackup(stateDir, j.backupId);
         if (j.gatewayWasRunning !== false && (await gateway.isUp()) === true && m.files.length) await gateway.stop();
-        await restoreFilesFromBackup(stateDir, m);
-        if (m.rows) await restoreRows(m.rows.db, m.rows.images);
+        await restoreFilesFromBackup(stateDir, m, opts.faults);
+        if (m.rows) await restoreRows(m.rows.db, m.rows.images, opts.faults);
         action = 'rolled-back';
         const why = rollingBack ? 'had failed and was rolling back' : 'was cut off while writing';
         messages.push(`the interrupted ${j.command} ${j.id} ${why}; restored backup ${m.id} (${m.files.map((f) => f.path).concat(m.rows ? [`${m.rows.images.length} row(s) of ${m.rows.db}`] : []).join(', ')})`);

@@ -5,9 +5,8 @@
 import { openDb, type Db } from '../openclaw/sqlite-store.js';
 import { ClawfixError } from '../util/errors.js';
 import { canonical } from '../util/hash.js';
-import type { RowImage } from './backup.js';
-import type { RowChange } from '../plan/types.js';
-import { testFault } from './test-hooks.js';
+import type { RowChange, RowImage } from '../plan/types.js';
+import type { FaultPort } from './faults.js';
 
 type Row = Record<string, unknown>;
 
@@ -38,13 +37,13 @@ function writeRow(db: Db, table: string, key: Record<string, string>, row: Row |
   );
 }
 
-async function inTransaction<T>(dbPath: string, fn: (db: Db) => T): Promise<T> {
+async function inTransaction<T>(dbPath: string, fn: (db: Db) => T, faults?: FaultPort): Promise<T> {
   const db = await openDb(dbPath, { readOnly: false });
   try {
     db.exec('BEGIN IMMEDIATE');
     try {
       const out = fn(db);
-      testFault('sqlite-commit', dbPath);
+      faults?.fault('sqlite-commit', dbPath);
       db.exec('COMMIT');
       return out;
     } catch (err) {
@@ -69,7 +68,7 @@ async function inTransaction<T>(dbPath: string, fn: (db: Db) => T): Promise<T> {
 }
 
 /** Apply row changes, refusing if any row is no longer what the plan saw. */
-export async function applyRowChanges(dbPath: string, changes: readonly RowChange[]): Promise<void> {
+export async function applyRowChanges(dbPath: string, changes: readonly RowChange[], faults?: FaultPort): Promise<void> {
   await inTransaction(dbPath, (db) => {
     for (const c of changes) {
       const cur = selectRow(db, c.table, c.key);
@@ -81,11 +80,11 @@ export async function applyRowChanges(dbPath: string, changes: readonly RowChang
       }
       writeRow(db, c.table, c.key, c.after);
     }
-  });
+  }, faults);
 }
 
 /** Put back exactly the pre-image rows (and nothing else). */
-export async function restoreRows(dbPath: string, images: readonly RowImage[]): Promise<void> {
+export async function restoreRows(dbPath: string, images: readonly RowImage[], faults?: FaultPort): Promise<void> {
   // Every row already is its pre-image (e.g. the patch's own transaction was rolled back, or another
   // SQLite writer holds the lock and nothing was written): there is nothing to put back, so no write
   // transaction is opened — a database locked by someone else must not turn that into a failed undo.
@@ -93,7 +92,7 @@ export async function restoreRows(dbPath: string, images: readonly RowImage[]): 
   if (current && rowsEqual(current, [...images])) return;
   await inTransaction(dbPath, (db) => {
     for (const im of images) writeRow(db, im.table, im.key, im.row);
-  });
+  }, faults);
 }
 
 export async function readRows(dbPath: string, images: readonly { table: string; key: Record<string, string> }[]): Promise<RowImage[]> {

@@ -1,6 +1,10 @@
-/** What every command gets: parsed global options, output, and the ports to the outside world. */
+/** What every command gets: parsed global options, output, the ports, and the use cases' context built from them. */
 import type { SnapshotOptions } from '../snapshot/index.js';
-import type { Out, Streams } from './io.js';
+import type { AppCtx } from '../usecase/context.js';
+import { makeOut, type Out } from './io.js';
+import type { Deps } from './ports/types.js';
+
+export type { Deps } from './ports/types.js';
 
 export interface GlobalArgs {
   stateDir?: string;
@@ -13,18 +17,11 @@ export interface GlobalArgs {
   color: boolean;
 }
 
-export interface Deps extends Streams {
-  env: Readonly<Record<string, string | undefined>>;
-  now: () => number;
-  /** Registered by the CLI: abort signal that fires on SIGINT/SIGTERM. */
-  signal?: AbortSignal;
-}
-
 export interface Ctx {
   args: GlobalArgs;
   out: Out;
   deps: Deps;
-  snapshotOptions: SnapshotOptions;
+  app: AppCtx;
 }
 
 export function snapshotOptionsFrom(a: GlobalArgs): SnapshotOptions {
@@ -37,9 +34,18 @@ export function snapshotOptionsFrom(a: GlobalArgs): SnapshotOptions {
   return o;
 }
 
-/** `openclaw --version` through execa (loaded lazily: it is not needed when package.json answers). */
-export async function runVersion(exe: string): Promise<string> {
-  const { execa } = await import('execa');
-  const r = await execa(exe, ['--version'], { timeout: 10_000, reject: true, stdin: 'ignore' });
-  return String(r.stdout);
+export function makeCtx(deps: Deps, args: GlobalArgs): Ctx {
+  const out = makeOut(deps, { json: args.json, verbose: args.verbose, color: args.color, env: deps.env });
+  const c = out.colors;
+  const app: AppCtx = {
+    snapshotOptions: snapshotOptionsFrom(args),
+    configFlag: !!args.config,
+    env: deps.env,
+    now: deps.now,
+    signals: deps.signals,
+    ...(deps.faults ? { faults: deps.faults } : {}),
+    log: (msg, tone) => out.info(tone === 'warn' ? msg.replace(/^(\S+:)/, (m) => c.yellow(m)) : tone === 'dim' ? c.dim(msg) : msg),
+    learnSecrets: (secrets) => out.redactor.learn(secrets),
+  };
+  return { args, out, deps, app };
 }

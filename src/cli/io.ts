@@ -1,12 +1,7 @@
-/** Output ports: results go to stdout, progress and messages to stderr; colour only when allowed. */
+/** Output ports: results go to stdout, progress and messages to stderr, everything redacted; colour only when allowed. */
 import pc from 'picocolors';
-import { redact } from '../util/redact.js';
-
-export interface Streams {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-}
+import { Redactor } from '../util/redact.js';
+import type { Streams } from './ports/types.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -14,10 +9,13 @@ export interface Out {
   colors: Colors;
   json: boolean;
   verbose: boolean;
+  /** stdin and stdout are a terminal (and not CI): prompts may be shown. */
   interactive: boolean;
-  /** A result line (stdout), redacted. */
+  /** Masks the secrets the snapshot read (and anything token-shaped) in every line written. */
+  redactor: Redactor;
+  /** A result line (stdout). */
   result(text: string): void;
-  /** Progress / messages (stderr), redacted. */
+  /** Progress / messages (stderr). */
   info(text: string): void;
   debug(text: string): void;
   error(text: string): void;
@@ -28,17 +26,20 @@ export function makeOut(streams: Streams, opts: { json: boolean; verbose: boolea
   const colorOk = opts.color && !opts.env.NO_COLOR && (!!streams.stdout.isTTY || !!opts.env.FORCE_COLOR);
   const colors = pc.createColors(colorOk);
   const interactive = !!streams.stdin.isTTY && !!streams.stdout.isTTY && !opts.env.CI;
+  const redactor = new Redactor();
+  const r = (t: string) => redactor.text(t);
   return {
     colors,
     json: opts.json,
     verbose: opts.verbose,
     interactive,
-    result: (t) => streams.stdout.write(redact(t) + '\n'),
-    info: (t) => streams.stderr.write(redact(t) + '\n'),
+    redactor,
+    result: (t) => streams.stdout.write(r(t) + '\n'),
+    info: (t) => streams.stderr.write(r(t) + '\n'),
     debug: (t) => {
-      if (opts.verbose) streams.stderr.write(colors.dim(redact(t)) + '\n');
+      if (opts.verbose) streams.stderr.write(colors.dim(r(t)) + '\n');
     },
-    error: (t) => streams.stderr.write(colors.red(redact(t)) + '\n'),
-    writeJson: (v) => streams.stdout.write(redact(JSON.stringify(v, null, 2)) + '\n'),
+    error: (t) => streams.stderr.write(colors.red(r(t)) + '\n'),
+    writeJson: (v) => streams.stdout.write(r(JSON.stringify(redactor.value(v), null, 2)) + '\n'),
   };
 }

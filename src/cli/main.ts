@@ -1,14 +1,19 @@
 /**
- * The command line. `main(argv, deps)` parses, runs one command and returns its exit code; `run()` is
- * the only place that touches process.exit. Commands are imported lazily so --help stays fast.
+ * The command line. `main(argv, deps)` parses, runs one command and returns its exit code; typed errors
+ * are mapped to a message and a code in one place (`reportError`); `run()` is the only place that
+ * touches process.exit (through the signal port) and wires the real ports. Commands are imported
+ * lazily so --help stays fast.
  */
 import yargs, { type Argv } from 'yargs';
+import { faultsFromEnv } from '../apply/faults.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
-import { inCritical } from '../util/interrupt.js';
-import { redact } from '../util/redact.js';
-import { VERSION } from '../version.js';
-import { snapshotOptionsFrom, type Ctx, type Deps, type GlobalArgs } from './context.js';
-import { makeOut } from './io.js';
+import { Redactor } from '../util/redact.js';
+import { VERSION } from '../util/version.js';
+import type { FixArgs } from './commands/fix.js';
+import { requireConsent } from './consent.js';
+import { makeCtx, type Ctx, type Deps, type GlobalArgs } from './context.js';
+import { inquirerPrompts } from './ports/prompt.js';
+import { processSignals } from './ports/signals.js';
 
 const EPILOG = `Exit codes:
   0    nothing wrong / repair succeeded
@@ -19,14 +24,6 @@ const EPILOG = `Exit codes:
 
 Environment: OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH, OPENCLAW_PROFILE, OPENCLAW_HOME are honoured
 like OpenClaw does; NO_COLOR disables colour.`;
-
-export interface FixArgs {
-  yes: boolean;
-  dryRun: boolean;
-  device?: string;
-  scopes?: string[];
-  allowAdmin: boolean;
-}
 
 function globals(y: Argv): Argv<GlobalArgs> {
   return y
@@ -67,78 +64,50 @@ function fixArgsFrom(a: Record<string, unknown>): FixArgs {
   };
 }
 
-export async function main(argv: readonly string[], deps: Deps): Promise<number> {
-  let code: number = EXIT.OK;
-  let ctx: Ctx | undefined;
-  const makeCtx = (a: Record<string, unknown>): Ctx => {
-    const args: GlobalArgs = {
-      json: !!a.json,
-      verbose: !!a.verbose,
-      color: a.color !== false,
-      ...(typeof a.stateDir === 'string' ? { stateDir: a.stateDir } : {}),
-      ...(typeof a.profile === 'string' ? { profile: a.profile } : {}),
-      ...(typeof a.config === 'string' ? { config: a.config } : {}),
-      ...(typeof a.logFile === 'string' ? { logFile: a.logFile } : {}),
-      ...(typeof a.openclaw === 'string' ? { openclaw: a.openclaw } : {}),
-    };
-    ctx = { args, deps, out: makeOut(deps, { json: args.json, verbose: args.verbose, color: args.color, env: deps.env }), snapshotOptions: snapshotOptionsFrom(args) };
-    return ctx;
-  };
+function globalArgsFrom(a: Record<string, unknown>): GlobalArgs {
+  const str = (k: string) => (typeof a[k] === 'string' ? { [k]: a[k] as string } : {});
+  return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw') };
+}
 
-  const parser = globals(yargs([...argv]))
+type Run = (ctx: Ctx, a: Record<string, unknown>) => Promise<number>;
+
+const COMMANDS: Record<string, Run> = {
+  interactive: async (c, a) => (await import('./commands/wizard.js')).interactive(c, fixArgsFrom(a)),
+  diagnose: async (c) => (await import('./commands/diagnose.js')).diagnose(c),
+  fix: async (c, a) => {
+    const fa = fixArgsFrom(a);
+    requireConsent(c, fa.yes || fa.dryRun, 'add --yes to repair unattended, or --dry-run to preview the change');
+    return (await import('./commands/fix.js')).fix(c, fa);
+  },
+  rollback: async (c, a) => {
+    requireConsent(c, !!a.yes, 'add --yes to restore unattended');
+    return (await import('./commands/rollback.js')).rollback(c, { ...(typeof a.id === 'string' ? { id: a.id } : {}), yes: !!a.yes });
+  },
+  backups: async (c) => (await import('./commands/backups.js')).backups(c),
+  completion: async (c, a) => {
+    const { completionScript, defaultShell } = await import('./completion.js');
+    c.deps.stdout.write(completionScript(a.shell === 'bash' || a.shell === 'zsh' ? a.shell : defaultShell(c.deps.env)));
+    return EXIT.OK;
+  },
+  'edit-config': async (c, a) =>
+    (await import('./commands/edit-config.js')).editConfig(c, { ...(typeof a.editor === 'string' ? { editor: a.editor } : {}), dryRun: !!a.dryRun, yes: !!a.yes }),
+};
+
+function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) => (a: Record<string, unknown>) => Promise<void>) {
+  return globals(yargs([...argv]))
     .scriptName('clawfix')
     .locale('en') // clawfix's own texts are English; yargs' would otherwise follow LANG (and need its locale files)
     .usage('$0 [command] [options]\n\nFinds why OpenClaw sub-agents get "gateway closed (1008): pairing required" and repairs it safely.')
-    .command(
-      '$0',
-      'interactive repair on a terminal (`fix` with prompts)',
-      (y) => fixOptions(y),
-      async (a) => {
-        const c = makeCtx(a);
-        const fa = fixArgsFrom(a);
-        if (!fa.yes && !fa.dryRun && !c.out.interactive) {
-          throw new UsageError(
-            'no terminal to ask for consent',
-            'run `clawfix fix --yes` to repair unattended, `clawfix fix --dry-run` to preview, or `clawfix diagnose` to only look',
-          );
-        }
-        if (!fa.yes && !fa.dryRun) {
-          const { wizard } = await import('../wizard/index.js');
-          code = await wizard(c, fa);
-          return;
-        }
-        const { fix } = await import('./commands/fix.js');
-        code = await fix(c, fa);
-      },
-    )
-    .command('diagnose', 'find the cause and show the evidence; changes nothing', (y) => y, async (a) => {
-      const { diagnose } = await import('./commands/diagnose.js');
-      code = await diagnose(makeCtx(a));
-    })
-    .command('fix', 'repair as one transaction (backup, patch, restart, verify, roll back on failure)', (y) => fixOptions(y), async (a) => {
-      const c = makeCtx(a);
-      const fa = fixArgsFrom(a);
-      if (!fa.yes && !fa.dryRun && !c.out.interactive) {
-        throw new UsageError('no terminal to ask for consent', 'add --yes to repair unattended, or --dry-run to preview the change');
-      }
-      const { fix } = await import('./commands/fix.js');
-      code = await fix(c, fa);
-    })
+    .command('$0', 'interactive repair on a terminal (`fix` with prompts)', (y) => fixOptions(y), dispatch('interactive'))
+    .command('diagnose', 'find the cause and show the evidence; changes nothing', (y) => y, dispatch('diagnose'))
+    .command('fix', 'repair as one transaction (backup, patch, restart, verify, roll back on failure)', (y) => fixOptions(y), dispatch('fix'))
     .command(
       'rollback [id]',
       'restore a backup made by fix (default: the latest)',
       (y) => y.positional('id', { type: 'string', describe: 'backup id from `clawfix backups`' }).option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not prompt' }),
-      async (a) => {
-        const c = makeCtx(a);
-        if (!a.yes && !c.out.interactive) throw new UsageError('no terminal to ask for consent', 'add --yes to restore unattended');
-        const { rollback } = await import('./commands/rollback.js');
-        code = await rollback(c, { ...(typeof a.id === 'string' ? { id: a.id } : {}), yes: !!a.yes });
-      },
+      dispatch('rollback'),
     )
-    .command('backups', 'list backups made by fix', (y) => y, async (a) => {
-      const { backups } = await import('./commands/backups.js');
-      code = await backups(makeCtx(a));
-    })
+    .command('backups', 'list backups made by fix', (y) => y, dispatch('backups'))
     .command(
       'edit-config',
       'edit the OpenClaw config safely (like visudo): validate, install with the gateway stopped, roll back if it does not come up',
@@ -147,20 +116,13 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
           .option('editor', { type: 'string', describe: 'editor command line, run through the shell with the file path appended (default: $VISUAL, $EDITOR, vi)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'show the diff and the hazards; install nothing' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'install despite warnings without asking (errors still block)' }),
-      async (a) => {
-        const { editConfig } = await import('./commands/edit-config.js');
-        code = await editConfig(makeCtx(a), { ...(typeof a.editor === 'string' ? { editor: a.editor } : {}), dryRun: !!a.dryRun, yes: !!a.yes });
-      },
+      dispatch('edit-config'),
     )
     .command(
       'completion [shell]',
       'print a shell completion script (bash or zsh; default: from $SHELL)',
       (y) => y.positional('shell', { type: 'string', choices: ['bash', 'zsh'], describe: 'the shell to complete in' }),
-      async (a) => {
-        const { completionScript, defaultShell } = await import('./completion.js');
-        deps.stdout.write(completionScript(a.shell === 'bash' || a.shell === 'zsh' ? a.shell : defaultShell(deps.env)));
-        code = EXIT.OK;
-      },
+      dispatch('completion'),
     )
     .example('$0 diagnose', 'name the cause, with evidence from the logs and the store')
     .example('$0 fix --dry-run', 'show exactly what would change (diff, commands)')
@@ -173,16 +135,24 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     .version(VERSION)
     .alias('help', 'h')
     .strict()
-    .wrap(Math.min(110, (deps.stdout as { columns?: number }).columns ?? 100))
+    .wrap(Math.min(110, deps.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg ?? 'invalid arguments', 'see clawfix --help');
     });
+}
 
+export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  let code: number = EXIT.OK;
+  let ctx: Ctx | undefined;
+  const dispatch = (name: string) => async (a: Record<string, unknown>) => {
+    ctx = makeCtx(deps, globalArgsFrom(a));
+    code = await COMMANDS[name]!(ctx, a);
+  };
   let helpOrVersion = false;
   try {
-    await parser.parseAsync(argv, {}, (err, _argv, output) => {
+    await parser(argv, deps, dispatch).parseAsync(argv, {}, (err, _argv, output) => {
       if (output && !err) {
         helpOrVersion = true;
         // Shell completion answers (see ./completion.ts) list commands by name: the default one is not typed.
@@ -196,47 +166,37 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   return helpOrVersion ? EXIT.OK : code;
 }
 
-function reportError(err: unknown, ctx: Ctx | undefined, deps: Deps): number {
-  const e = err instanceof ClawfixError ? err : undefined;
-  const exitCode = e?.exitCode ?? (isAbort(err) ? EXIT.INTERRUPTED : EXIT.PROBLEM);
-  const message = redact(e ? e.message : isAbort(err) ? 'interrupted' : ((err as Error)?.message ?? String(err)));
-  if (ctx?.out.json) {
-    deps.stdout.write(JSON.stringify({ ok: false, error: { message, ...(e?.hint ? { hint: e.hint } : {}), ...(e?.path ? { path: e.path } : {}) }, exitCode }, null, 2) + '\n');
-  }
-  deps.stderr.write(`clawfix: ${message}\n`);
-  if (e?.hint) deps.stderr.write(`  → ${redact(e.hint)}\n`);
-  if (!e && !isAbort(err) && ctx?.args.verbose && err instanceof Error && err.stack) deps.stderr.write(redact(err.stack) + '\n');
-  return exitCode;
-}
-
 function isAbort(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return name === 'AbortError' || name === 'ExitPromptError' || name === 'AbortPromptError';
 }
 
-/** Process entry: wires real streams and signals, then exits with main's code. */
+/** The one place an error becomes a message and an exit code. */
+function reportError(err: unknown, ctx: Ctx | undefined, deps: Deps): number {
+  const e = err instanceof ClawfixError ? err : undefined;
+  const exitCode = e?.exitCode ?? (isAbort(err) ? EXIT.INTERRUPTED : EXIT.PROBLEM);
+  const redactor = ctx?.out.redactor ?? new Redactor();
+  const message = redactor.text(e ? e.message : isAbort(err) ? 'interrupted' : ((err as Error)?.message ?? String(err)));
+  if (ctx?.out.json) {
+    deps.stdout.write(JSON.stringify(redactor.value({ ok: false, error: { message, ...(e?.hint ? { hint: e.hint } : {}), ...(e?.path ? { path: e.path } : {}) }, exitCode }), null, 2) + '\n');
+  }
+  deps.stderr.write(`clawfix: ${message}\n`);
+  if (e?.hint) deps.stderr.write(`  → ${redactor.text(e.hint)}\n`);
+  if (!e && !isAbort(err) && ctx?.args.verbose && err instanceof Error && err.stack) deps.stderr.write(redactor.text(err.stack) + '\n');
+  return exitCode;
+}
+
+/** Process entry: wires the real streams, signals, prompts and (test-only) fault injection, then sets the exit code. */
 export async function run(): Promise<void> {
-  const controller = new AbortController();
-  let interrupted = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupted++;
-    // Outside a transaction nothing needs undoing: leave at once. Inside, abort and let it roll back.
-    if (!inCritical() || interrupted > 2) {
-      process.stderr.write(`\nclawfix: interrupted${inCritical() ? ' (rollback skipped: run clawfix again to recover)' : ''}\n`);
-      process.exit(EXIT.INTERRUPTED);
-    }
-    process.stderr.write(`\nclawfix: ${sig}: rolling back…\n`);
-    controller.abort(Object.assign(new Error(`interrupted by ${sig}`), { name: 'AbortError' }));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const code = await main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+  const streams = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  const signals = processSignals(process.stderr);
+  const faults = faultsFromEnv(process.env);
+  process.exitCode = await main(process.argv.slice(2), {
+    ...streams,
     env: process.env,
     now: () => Date.now(),
-    signal: controller.signal,
+    signals,
+    prompt: inquirerPrompts(streams, signals.signal),
+    ...(faults ? { faults } : {}),
   });
-  process.exitCode = code;
 }

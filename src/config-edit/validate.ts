@@ -4,9 +4,9 @@
  * bad workarounds. Every hazard names the line of its key. Pure: text in, findings out.
  */
 import JSON5 from 'json5';
+import { keyPositions } from './json5-keys.js';
 import { get, getString } from '../openclaw/config.js';
-import { bindReplacement, VALID_BINDS } from '../detect/config-checks.js';
-import { isLoopbackHost } from '../detect/log-facts.js';
+import { bindReplacement, hostOf, isLoopbackHost, VALID_BINDS } from '../openclaw/config-rules.js';
 
 export interface Hazard {
   /** Stable id, e.g. `invalid-bind`. */
@@ -30,124 +30,6 @@ export interface Validation {
   hazards: Hazard[];
 }
 
-export interface KeyPos {
-  line: number;
-  column: number;
-}
-
-type Tok = { t: 'p' | 's' | 'w'; v: string; line: number; column: number };
-
-/** Tokens of JSON5 text (punctuation, strings, bare words), comments skipped, with 1-based line/column. */
-function tokenize(text: string): Tok[] {
-  const out: Tok[] = [];
-  let line = 1;
-  let col = 1;
-  let i = 0;
-  const adv = (n = 1) => {
-    for (let k = 0; k < n && i < text.length; k++, i++) {
-      const ch = text[i];
-      if (ch === '\n' || ch === '\u2028' || ch === '\u2029' || (ch === '\r' && text[i + 1] !== '\n')) {
-        line++;
-        col = 1;
-      } else col++;
-    }
-  };
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') adv();
-    } else if (ch === '/' && text[i + 1] === '*') {
-      adv(2);
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) adv();
-      adv(2);
-    } else if ('{}[],:'.includes(ch)) {
-      out.push({ t: 'p', v: ch, line, column: col });
-      adv();
-    } else if (ch === '"' || ch === "'") {
-      const at = { line, column: col };
-      adv();
-      let v = '';
-      while (i < text.length && text[i] !== ch) {
-        if (text[i] === '\\') {
-          adv();
-          const e = text[i];
-          v += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'u' ? String.fromCharCode(parseInt(text.slice(i + 1, i + 5), 16)) : e === '\n' || e === '\r' ? '' : (e ?? '');
-          if (e === 'u') adv(4);
-          adv();
-        } else {
-          v += text[i];
-          adv();
-        }
-      }
-      adv();
-      out.push({ t: 's', v, ...at });
-    } else if (/\s|\uFEFF/.test(ch)) {
-      adv();
-    } else {
-      const at = { line, column: col };
-      let v = '';
-      while (i < text.length && !/[\s{}[\],:"'\uFEFF]/.test(text[i]!) && !(text[i] === '/' && (text[i + 1] === '/' || text[i + 1] === '*'))) {
-        v += text[i];
-        adv();
-      }
-      out.push({ t: 'w', v, ...at });
-    }
-  }
-  return out;
-}
-
-/**
- * Where each key of a JSON5 document is: dotted path (array items by index) → line/column of the key.
- * The last occurrence wins, like JSON5.parse. Best effort on malformed text (what was read so far).
- */
-export function keyPositions(text: string): Map<string, KeyPos> {
-  const toks = tokenize(text);
-  const pos = new Map<string, KeyPos>();
-  let i = 0;
-  const value = (path: string[]): void => {
-    const tk = toks[i];
-    if (!tk) return;
-    if (tk.t === 'p' && tk.v === '{') {
-      i++;
-      while (i < toks.length && !(toks[i]!.t === 'p' && toks[i]!.v === '}')) {
-        const k = toks[i]!;
-        if (k.t === 'p') {
-          i++; // stray comma
-          continue;
-        }
-        i++;
-        if (toks[i]?.t === 'p' && toks[i]!.v === ':') i++;
-        const p = [...path, k.v];
-        pos.set(p.join('.'), { line: k.line, column: k.column });
-        value(p);
-        if (toks[i]?.t === 'p' && toks[i]!.v === ',') i++;
-      }
-      i++;
-    } else if (tk.t === 'p' && tk.v === '[') {
-      i++;
-      let n = 0;
-      while (i < toks.length && !(toks[i]!.t === 'p' && toks[i]!.v === ']')) {
-        if (toks[i]!.t === 'p' && toks[i]!.v === ',') {
-          i++;
-          continue;
-        }
-        const p = [...path, String(n++)];
-        pos.set(p.join('.'), { line: toks[i]!.line, column: toks[i]!.column });
-        value(p);
-      }
-      i++;
-    } else {
-      i++;
-    }
-  };
-  try {
-    value([]);
-  } catch {
-    /* partial map */
-  }
-  return pos;
-}
-
 /** Every path whose last key is `name`, with its value. */
 function findKeys(v: unknown, name: string, path: string[] = []): { path: string; value: unknown }[] {
   const out: { path: string; value: unknown }[] = [];
@@ -161,22 +43,15 @@ function findKeys(v: unknown, name: string, path: string[] = []): { path: string
   return out;
 }
 
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-}
+type Found = Omit<Hazard, 'line' | 'column'>;
 
-/** The hazards in a parsed config (no line numbers yet). */
-export function configHazards(cfg: Record<string, unknown>): Omit<Hazard, 'line' | 'column'>[] {
-  const out: Omit<Hazard, 'line' | 'column'>[] = [];
+function bindHazards(cfg: Record<string, unknown>): Found[] {
   const bind = get(cfg, 'gateway.bind');
-  if (bind !== undefined && !(typeof bind === 'string' && (VALID_BINDS as readonly string[]).includes(bind))) {
-    const shown = typeof bind === 'string' ? `"${bind}"` : JSON.stringify(bind);
-    const fix = typeof bind === 'string' ? bindReplacement(bind) : 'loopback';
-    out.push({
+  if (bind === undefined || (typeof bind === 'string' && (VALID_BINDS as readonly string[]).includes(bind))) return [];
+  const shown = typeof bind === 'string' ? `"${bind}"` : JSON.stringify(bind);
+  const fix = typeof bind === 'string' ? bindReplacement(bind) : 'loopback';
+  return [
+    {
       id: 'invalid-bind',
       severity: 'error',
       key: 'gateway.bind',
@@ -185,8 +60,12 @@ export function configHazards(cfg: Record<string, unknown>): Omit<Hazard, 'line'
         `gateway.bind is ${shown}, which OpenClaw does not accept (valid: ${VALID_BINDS.join(', ')}): use "${fix}"` +
         (fix === 'lan' ? ' (all interfaces)' : fix === 'loopback' ? ' (this machine only)' : '') +
         ', or "custom" with gateway.customBindHost for one specific address',
-    });
-  }
+    },
+  ];
+}
+
+function authHazards(cfg: Record<string, unknown>): Found[] {
+  const out: Found[] = [];
   if (getString(cfg, 'gateway.auth.mode') === 'none') {
     out.push({
       id: 'auth-none',
@@ -207,6 +86,11 @@ export function configHazards(cfg: Record<string, unknown>): Omit<Hazard, 'line'
       message: `${hit.path} is true: device identity checks are switched off for that surface, so any client that knows the shared secret acts as an approved device. Remove it and approve the device instead (clawfix fix)`,
     });
   }
+  return out;
+}
+
+function pairingPathHazards(cfg: Record<string, unknown>): Found[] {
+  const out: Found[] = [];
   const remote = getString(cfg, 'gateway.remote.url');
   if (remote !== undefined && getString(cfg, 'gateway.mode') === 'local') {
     const host = hostOf(remote);
@@ -230,6 +114,11 @@ export function configHazards(cfg: Record<string, unknown>): Omit<Hazard, 'line'
     });
   }
   return out;
+}
+
+/** The hazards in a parsed config (no line numbers yet). */
+export function configHazards(cfg: Record<string, unknown>): Found[] {
+  return [...bindHazards(cfg), ...authHazards(cfg), ...pairingPathHazards(cfg)];
 }
 
 /**

@@ -4,10 +4,13 @@
  */
 import type { Detector, Evidence } from '../types.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
-import { findDevice, isExpired, list, logEvidence, shortId } from './util.js';
+import { findDevice, isExpired } from '../snapshot/queries.js';
+import { list, shortId } from '../util/format.js';
+import { logEvidence } from './util.js';
 
 export const firstTimePairing: Detector = {
   id: 'first-time-pairing',
+  role: 'cause',
   detect(s) {
     const facts = logFacts(s);
     const start = gatewayStartMs(s);

@@ -1,17 +1,26 @@
 /**
- * The detector registry and runner. Detectors are pure; the runner times each one and turns a throw
- * into a `detector-failed` finding, so one broken check never hides the others.
+ * The detector registry and runner. Detectors are pure, one per file, named by the finding they
+ * produce; the runner times each one and turns a throw into a `detector-failed` finding, so one broken
+ * check never hides the others.
  */
-import type { Detector, Finding, Snapshot } from '../types.js';
-import { configEditedWhileRunning, eraNeverApproves, staleServiceToken } from './advice.js';
-import { invalidBind, nonLoopback } from './config-checks.js';
-import { gatewayNotRunning, gatewayTokenMismatch, interruptedRepair, severalStateDirs } from './environment.js';
+import type { Detector, Finding, FindingId, FindingRole, Snapshot } from '../types.js';
+import { configEditedWhileRunning } from './config-edited-while-running.js';
+import { eraNeverApproves } from './era-never-approves.js';
 import { firstTimePairing } from './first-time-pairing.js';
-import { legacyStore } from './legacy-store.js';
-import { pendingExpired } from './pending.js';
+import { gatewayInContainer } from './gateway-in-container.js';
+import { gatewayNotRunning } from './gateway-not-running.js';
+import { gatewayTokenMismatch } from './gateway-token-mismatch.js';
+import { interruptedRepair } from './interrupted-repair.js';
+import { invalidBind } from './invalid-bind.js';
+import { legacyDeviceAuth } from './legacy-device-auth.js';
+import { legacyStore } from './legacy-store-ignored.js';
+import { nonLoopback } from './non-loopback.js';
+import { pendingExpired } from './pending-expired.js';
 import { roleUpgrade } from './role-upgrade.js';
 import { scopeUpgrade } from './scope-upgrade.js';
-import { storeUnreadable } from './store-health.js';
+import { severalStateDirs } from './several-state-dirs.js';
+import { staleServiceToken } from './stale-service-token.js';
+import { storeUnreadable } from './store-unreadable.js';
 import { tokenInvalidated } from './token-invalidated.js';
 import { tokenScopeMismatch } from './token-scope-mismatch.js';
 
@@ -24,16 +33,25 @@ export const DETECTORS: readonly Detector[] = [
   tokenScopeMismatch,
   firstTimePairing,
   legacyStore,
+  legacyDeviceAuth,
   invalidBind,
   nonLoopback,
   pendingExpired,
   gatewayTokenMismatch,
   gatewayNotRunning,
+  gatewayInContainer,
   severalStateDirs,
   staleServiceToken,
   eraNeverApproves,
   configEditedWhileRunning,
 ];
+
+const ROLES = new Map<FindingId, FindingRole>(DETECTORS.map((d) => [d.id, d.role]));
+
+/** The role of a finding (a failed check counts as a cause: something to look at). */
+export function roleOf(id: FindingId): FindingRole {
+  return ROLES.get(id) ?? 'cause';
+}
 
 const ORDER: Record<Finding['severity'], number> = { error: 0, warning: 1, info: 2 };
 

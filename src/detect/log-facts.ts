@@ -54,73 +54,69 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }
 
+function audit(ev: LogEvent, a: RegExpExecArray): Audit {
+  return { ev, reason: a[1]!, deviceId: a[2]!, ip: a[3]!, auth: a[4]!, scopesFrom: parseScopeList(a[7]!), scopesTo: parseScopeList(a[8]!), client: a[9]! };
+}
+
+/** A `closed before connect` / `pairing required` line, with what its structured meta or key=value pairs say. */
+function refusal(ev: LogEvent): Refusal | undefined {
+  const t = ev.text;
+  const meta = ev.meta ?? {};
+  const r: Refusal = { ev };
+  const kv: Record<string, string> = {};
+  for (const m of t.matchAll(KV_RE)) kv[m[1]!] = m[2]!;
+  const deviceId = str(meta.deviceId) ?? kv.deviceId;
+  const requestId = str(meta.requestId) ?? kv.requestId;
+  const reason = str(meta.reason) ?? (kv.reason && kv.reason !== 'pairing' ? kv.reason : undefined);
+  const cause = str(meta.cause) ?? kv.cause;
+  if (deviceId) r.deviceId = deviceId;
+  if (requestId) r.requestId = requestId;
+  if (reason) r.reason = reason;
+  if (cause) r.cause = cause;
+  if (/device is not approved yet/.test(t) && !r.reason) r.reason = 'not-paired';
+  if (/asking for more scopes/.test(t) && !r.reason) r.reason = 'scope-upgrade';
+  return r.cause === 'pairing-required' || /pairing required/.test(t) ? r : undefined;
+}
+
+/** The facts of one line that is neither an audit nor an approval. */
+function classify(ev: LogEvent, f: LogFacts): void {
+  const t = ev.text;
+  if (t.includes('closed before connect') || t.includes('pairing required')) {
+    const r = refusal(ev);
+    if (r) f.refusals.push(r);
+  }
+  if (/device_token_mismatch|AUTH_DEVICE_TOKEN_MISMATCH|device token mismatch/.test(t) || ev.meta?.authReason === 'device_token_mismatch') {
+    f.tokenMismatch.push(ev);
+  } else if (/scope_mismatch|AUTH_SCOPE_MISMATCH|device token scope mismatch/.test(t)) {
+    f.scopeMismatch.push(ev);
+  } else if (/gateway token mismatch/.test(t)) {
+    f.gatewayTokenMismatch.push(ev);
+  }
+  if (/config change detected|hot reload applied|config change requires gateway restart|received SIGUSR1|\[reload\]/.test(t) || ev.subsystem === 'reload') {
+    f.reloads.push(ev);
+  }
+  if (/Legacy pairing stores? require/.test(t)) f.legacyStore.push(ev);
+  const target = /Gateway target: (\S+)/.exec(t);
+  if (target) f.targets.push({ ev, url: target[1]! });
+  if (/listening on (ws|http)/.test(t)) f.starts.push(ev);
+}
+
 export function logFacts(s: Snapshot): LogFacts {
   const hit = cache.get(s);
   if (hit) return hit;
-  const f: LogFacts = {
-    audits: [],
-    approvals: [],
-    refusals: [],
-    tokenMismatch: [],
-    scopeMismatch: [],
-    gatewayTokenMismatch: [],
-    reloads: [],
-    legacyStore: [],
-    targets: [],
-    starts: [],
-  };
+  const f: LogFacts = { audits: [], approvals: [], refusals: [], tokenMismatch: [], scopeMismatch: [], gatewayTokenMismatch: [], reloads: [], legacyStore: [], targets: [], starts: [] };
   for (const ev of s.logs.events) {
-    const t = ev.text;
-    const a = AUDIT_RE.exec(t);
+    const a = AUDIT_RE.exec(ev.text);
     if (a) {
-      f.audits.push({
-        ev,
-        reason: a[1]!,
-        deviceId: a[2]!,
-        ip: a[3]!,
-        auth: a[4]!,
-        scopesFrom: parseScopeList(a[7]!),
-        scopesTo: parseScopeList(a[8]!),
-        client: a[9]!,
-      });
+      f.audits.push(audit(ev, a));
       continue;
     }
-    const ap = APPROVED_RE.exec(t);
+    const ap = APPROVED_RE.exec(ev.text);
     if (ap) {
       f.approvals.push({ ev, deviceId: ap[2]!, auto: !!ap[1] });
       continue;
     }
-    if (t.includes('closed before connect') || t.includes('pairing required')) {
-      const meta = ev.meta ?? {};
-      const r: Refusal = { ev };
-      const kv: Record<string, string> = {};
-      for (const m of t.matchAll(KV_RE)) kv[m[1]!] = m[2]!;
-      const deviceId = str(meta.deviceId) ?? kv.deviceId;
-      const requestId = str(meta.requestId) ?? kv.requestId;
-      const reason = str(meta.reason) ?? (kv.reason && kv.reason !== 'pairing' ? kv.reason : undefined);
-      const cause = str(meta.cause) ?? kv.cause;
-      if (deviceId) r.deviceId = deviceId;
-      if (requestId) r.requestId = requestId;
-      if (reason) r.reason = reason;
-      if (cause) r.cause = cause;
-      if (/device is not approved yet/.test(t) && !r.reason) r.reason = 'not-paired';
-      if (/asking for more scopes/.test(t) && !r.reason) r.reason = 'scope-upgrade';
-      if (r.cause === 'pairing-required' || /pairing required/.test(t)) f.refusals.push(r);
-    }
-    if (/device_token_mismatch|AUTH_DEVICE_TOKEN_MISMATCH|device token mismatch/.test(t) || ev.meta?.authReason === 'device_token_mismatch') {
-      f.tokenMismatch.push(ev);
-    } else if (/scope_mismatch|AUTH_SCOPE_MISMATCH|device token scope mismatch/.test(t)) {
-      f.scopeMismatch.push(ev);
-    } else if (/gateway token mismatch/.test(t)) {
-      f.gatewayTokenMismatch.push(ev);
-    }
-    if (/config change detected|hot reload applied|config change requires gateway restart|received SIGUSR1|\[reload\]/.test(t) || ev.subsystem === 'reload') {
-      f.reloads.push(ev);
-    }
-    if (/Legacy pairing stores? require/.test(t)) f.legacyStore.push(ev);
-    const target = /Gateway target: (\S+)/.exec(t);
-    if (target) f.targets.push({ ev, url: target[1]! });
-    if (/listening on (ws|http)/.test(t)) f.starts.push(ev);
+    classify(ev, f);
   }
   cache.set(s, f);
   return f;
@@ -138,7 +134,3 @@ export function excerpt(ev: LogEvent, max = 240): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || h.startsWith('127.') || h === '::ffff:127.0.0.1';
-}

@@ -6,10 +6,13 @@
  */
 import type { Detector, Evidence, Finding } from '../types.js';
 import { logFacts } from './log-facts.js';
-import { deviceLabel, findDevice, isExpired, logEvidence, pendingFor, roleApproved } from './util.js';
+import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
+import { logEvidence } from './util.js';
+import { roleApproved } from '../openclaw/rules.js';
 
 export const roleUpgrade: Detector = {
   id: 'role-upgrade',
+  role: 'cause',
   detect(s) {
     if (!s.store.ok) return [];
     const facts = logFacts(s);
@@ -31,7 +34,7 @@ export const roleUpgrade: Detector = {
       out.push({
         id: 'role-upgrade',
         severity: 'error',
-        title: `Device ${deviceLabel(d)} is refused as a role upgrade: ${why}`,
+        title: `Device ${labelOf(s, d)} is refused as a role upgrade: ${why}`,
         detail:
           `OpenClaw counts a device's role only while it holds an unrevoked token for it, so every connection of this device is a role upgrade and is refused ` +
           'with 1008 "pairing required", whatever scopes it asks for. Adding scopes cannot fix that, and clawfix does not mint tokens: let OpenClaw re-issue one.',

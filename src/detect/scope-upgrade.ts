@@ -1,93 +1,81 @@
 /**
- * scope-upgrade: a paired device asked for more operator scopes than it holds and nobody approved it.
- * Evidence: the gateway's audit line not followed by an approval for that device, and/or a pending
- * repair request whose scopes exceed the approved baseline. The store decides what is still missing.
+ * scope-upgrade: a paired device asked for more operator scopes than it holds and nobody approved it
+ * (the requests and their evidence: scope-requests.ts). The store decides what is still missing. The
+ * finding says what the repair will do, the way the planner will do it: the scopes granted without
+ * consent, operator.admin as its own consent-gated step, and a sub-agent spawn's calls all at once.
  */
-import type { Detector, Evidence, Finding } from '../types.js';
-import { ADMIN, missingScopes, minimalGrant, sortedUnion } from '../util/scopes.js';
-import { logFacts } from './log-facts.js';
-import { baselineScopes, deviceLabel, findDevice, isExpired, list, logEvidence, pendingFor, roleApproved, rulesFor } from './util.js';
+import { getString, get } from '../openclaw/config.js';
+import { isLoopbackHost } from '../openclaw/config-rules.js';
+import { labelOf } from '../snapshot/queries.js';
+import type { Detector, Finding, Snapshot } from '../types.js';
+import { list } from '../util/format.js';
+import { ADMIN } from '../util/scopes.js';
+import { unapprovedScopeRequests, type ScopeRequest } from './scope-requests.js';
+
+/** Why nobody approved the upgrade: the release line, the config, or how the client connected. */
+function whyNotApproved(s: Snapshot, r: ScopeRequest): string {
+  const v = s.openclaw.version ?? '';
+  if (s.era.localScopeUpgradeSilent === false) return `OpenClaw ${v} never approves a scope upgrade silently`;
+  if (s.era.era === 'E5' && get(s.config.value, 'gateway.nodes.pairing.autoApproveLocal') === false) {
+    return `gateway.nodes.pairing.autoApproveLocal is false in ${s.config.path}, so OpenClaw ${v} waits for an explicit approval of every local scope upgrade (change it with \`clawfix edit-config\`)`;
+  }
+  if (r.auths.includes('device-token')) return 'the client authenticated with its device token, and OpenClaw approves a local upgrade silently only for token, password or no auth';
+  const remote = r.ips.find((ip) => ip !== 'unknown-ip' && !isLoopbackHost(ip));
+  if (remote) return `the connection came from ${remote}, not over loopback, and only local upgrades are approved silently`;
+  if (getString(s.config.value, 'gateway.mode') === 'remote') return 'the gateway is in remote mode: callers connect through gateway.remote.url, never as a local client';
+  return 'the upgrade was not approved';
+}
+
+function spawnSentence(s: Snapshot, r: ScopeRequest): string {
+  const calls = r.spawn!.calls.map((c) => `${c.scope} (${c.call})`).join(' and ');
+  return `A sub-agent spawn on OpenClaw ${s.openclaw.version} needs ${calls}; the repair grants what is missing of them in one step${r.grant.includes(ADMIN) ? ', and operator.admin needs your consent' : ''}.`;
+}
+
+function fixOf(s: Snapshot, r: ScopeRequest): Finding['suggestedFix'] {
+  const where = s.era.store === 'sqlite' ? ' (through `openclaw devices approve` when the request is still pending, else one SQLite transaction)' : ' (gateway stopped, store backed up, then restarted and verified)';
+  const plain = r.grant.filter((x) => x !== ADMIN);
+  const admin = r.grant.includes(ADMIN);
+  const command = `clawfix fix --device ${r.device.deviceId}${admin ? ' --allow-admin' : ''}`;
+  if (!admin) return { kind: 'clawfix', description: `add exactly ${list(r.grant)} to this device's approved scopes${where}`, command };
+  if (r.spawn || !plain.length) return { kind: 'clawfix', description: `add ${list(r.grant)} in one repair${where}; operator.admin needs your consent (--allow-admin, or confirm it in the wizard)`, command };
+  return {
+    kind: 'clawfix',
+    description: `add exactly ${list(plain)} (clawfix fix --yes)${where}; operator.admin is a second, consent-gated step (--allow-admin, or confirm it in the wizard)`,
+    command,
+  };
+}
 
 export const scopeUpgrade: Detector = {
   id: 'scope-upgrade',
+  role: 'cause',
   detect(s) {
-    if (!s.store.ok) return [];
-    const facts = logFacts(s);
-    const rules = rulesFor(s);
-    const requestedBy = new Map<string, { scopes: string[]; evidence: Evidence[]; clients: Set<string> }>();
-    const add = (deviceId: string, scopes: string[], ev: Evidence, client?: string) => {
-      const cur = requestedBy.get(deviceId) ?? { scopes: [], evidence: [], clients: new Set<string>() };
-      cur.scopes = sortedUnion(cur.scopes, scopes);
-      cur.evidence.push(ev);
-      if (client) cur.clients.add(client);
-      requestedBy.set(deviceId, cur);
-    };
-
-    for (const a of facts.audits) {
-      if (a.reason !== 'scope-upgrade') continue;
-      const approvedAfter = facts.approvals.some((ap) => ap.deviceId === a.deviceId && ap.ev.timeMs >= a.ev.timeMs);
-      if (approvedAfter) continue;
-      add(a.deviceId, a.scopesTo, logEvidence(a.ev), a.client);
-    }
-    for (const p of s.store.pending) {
-      const d = findDevice(s, p.deviceId);
-      if (!d || isExpired(s, p)) continue;
-      if (!missingScopes(p.scopes, baselineScopes(s, d), rules).length) continue;
-      add(
-        p.deviceId,
-        p.scopes,
-        {
-          kind: 'store',
-          text: `pending request ${p.requestId} (${p.isRepair ? 'repair' : 'new'}, client ${p.clientId ?? 'unknown'}) asks for ${list(p.scopes)}`,
-          source: s.store.paths[s.store.kind === 'json' ? 1 : 0],
-          timeMs: p.refreshedAtMs ?? p.ts,
-        },
-        p.clientId,
-      );
-    }
-
-    const findings: Finding[] = [];
-    for (const [deviceId, req] of requestedBy) {
-      const device = findDevice(s, deviceId);
-      if (!device) continue; // an unknown device is first-time pairing, not an upgrade
-      if (!roleApproved(s, device)) continue; // no active operator token: a role upgrade (role-upgrade.ts)
-      const approved = baselineScopes(s, device);
-      const missing = missingScopes(req.scopes, approved, rules);
-      if (!missing.length) continue;
-      const grant = minimalGrant(req.scopes, approved, rules);
-      const pending = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
-      const latest = pending[pending.length - 1];
+    return unapprovedScopeRequests(s).map((r): Finding => {
+      const { device, grant } = r;
+      const deviceId = device.deviceId;
       const isLocal = s.identity.deviceId === deviceId;
-      const evidence: Evidence[] = [
-        ...req.evidence.slice(-3),
-        {
-          kind: 'store',
-          text: `paired record approves ${list(approved)}${device.tokens.length ? `; token scopes ${list(device.tokens.find((t) => t.role === 'operator')?.scopes ?? [])}` : ''}`,
-          source: s.store.paths[0],
-        },
-      ];
-      const adminNote = grant.includes(ADMIN) ? ' operator.admin is only granted with --allow-admin or an explicit confirmation.' : '';
-      findings.push({
+      const tokenScopes = device.tokens.find((t) => t.role === 'operator')?.scopes ?? [];
+      const adminNote = grant.includes(ADMIN) && !r.spawn ? ' operator.admin is only granted with --allow-admin or an explicit confirmation.' : '';
+      return {
         id: 'scope-upgrade',
         severity: 'error',
-        title: `Device ${deviceLabel(device)} was refused ${list(missing)}`,
+        title: `${r.spawn ? 'Sub-agent spawns are refused: ' : ''}${isLocal ? labelOf(s, device).replace(/^t/, 'T') : `Device ${labelOf(s, device)}`} was refused ${list(r.missing)}`,
         detail:
-          `${isLocal ? "This machine's own identity (the CLI and the gateway's sub-agents share it)" : 'A paired device'} asked for ${list(req.scopes)} but is approved for ${list(approved)} only, ` +
-          `and ${s.era.localScopeUpgradeSilent === false ? `OpenClaw ${s.openclaw.version ?? ''} never approves a scope upgrade silently` : 'the upgrade was not approved'}. ` +
-          `Until ${list(grant)} is approved, every such connection is closed with 1008 "pairing required".${adminNote}`,
-        evidence,
+          `${isLocal ? "This machine's own identity (the CLI and the gateway's sub-agents share it)" : 'A paired device'} asked for ${list(r.requested)} but is approved for ${list(r.approved)} only, ` +
+          `and ${whyNotApproved(s, r)}. ` +
+          `Until ${list(grant)} is approved, every such connection is closed with 1008 "pairing required".${adminNote}` +
+          (r.spawn ? ` ${spawnSentence(s, r)}` : ''),
+        evidence: [
+          ...r.evidence.slice(-3),
+          { kind: 'store', text: `paired record approves ${list(r.approved)}${device.tokens.length ? `; token scopes ${list(tokenScopes)}` : ''}`, source: s.store.paths[0] },
+        ],
         device: { deviceId, ...(device.displayName ? { displayName: device.displayName } : {}), ...(device.clientId ? { clientId: device.clientId } : {}) },
-        ...(latest ? { requestId: latest.requestId } : {}),
-        requestedScopes: req.scopes,
-        approvedScopes: approved,
+        ...(r.requestId ? { requestId: r.requestId } : {}),
+        requestedScopes: r.requested,
+        approvedScopes: r.approved,
         missingScopes: grant,
-        suggestedFix: {
-          kind: 'clawfix',
-          description: `add exactly ${list(grant)} to this device's approved scopes${s.era.store === 'sqlite' ? ' (through `openclaw devices approve` when the request is still pending, else one SQLite transaction)' : ' (gateway stopped, store backed up, then restarted and verified)'}`,
-          command: `clawfix fix --device ${deviceId}${grant.includes(ADMIN) ? ' --allow-admin' : ''}`,
-        },
-      });
-    }
-    return findings;
+        ...(r.spawn ? { spawn: r.spawn } : {}),
+        suggestedFix: fixOf(s, r),
+      };
+    });
   },
 };

@@ -6,10 +6,13 @@
  */
 import type { Detector, Evidence } from '../types.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
-import { ago, findDevice, logEvidence } from './util.js';
+import { ago } from '../util/format.js';
+import { findDevice } from '../snapshot/queries.js';
+import { logEvidence } from './util.js';
 
 export const tokenInvalidated: Detector = {
   id: 'token-invalidated',
+  role: 'cause',
   detect(s) {
     const facts = logFacts(s);
     const start = gatewayStartMs(s);

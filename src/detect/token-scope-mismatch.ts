@@ -5,10 +5,14 @@
 import type { Detector, Finding } from '../types.js';
 import { missingScopes } from '../util/scopes.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
-import { baselineScopes, deviceLabel, list, logEvidence, rulesFor } from './util.js';
+import { baselineScopes, rulesFor } from '../openclaw/rules.js';
+import { list } from '../util/format.js';
+import { logEvidence } from './util.js';
+import { labelOf } from '../snapshot/queries.js';
 
 export const tokenScopeMismatch: Detector = {
   id: 'token-scope-mismatch',
+  role: 'cause',
   detect(s) {
     const findings: Finding[] = [];
     const start = gatewayStartMs(s);
@@ -23,7 +27,7 @@ export const tokenScopeMismatch: Detector = {
           findings.push({
             id: 'token-scope-mismatch',
             severity: 'warning',
-            title: `Token of ${deviceLabel(d)} carries scopes that are not approved (${list(outside)})`,
+            title: `Token of ${labelOf(s, d)} carries scopes that are not approved (${list(outside)})`,
             detail:
               `The ${t.role} token holds ${list(t.scopes)} but the device is approved for ${list(approved)}. OpenClaw ≥ 6.x refuses such a token ` +
               '("device token scope mismatch"). Re-issuing the token brings it back within the approved scopes.',

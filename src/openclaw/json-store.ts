@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { JsonStoreShape, PairedDevice, PendingRequest, StoreSnapshot, TokenSummary } from '../types.js';
-import { registerSecret } from '../util/redact.js';
 import { detectFormat, jsonErrorWhere, parseJsonText, type JsonFormat } from './json-format.js';
 import { storePaths } from './paths.js';
+import { strings } from '../util/guards.js';
 
 export interface RawJsonFile {
   path: string;
@@ -49,9 +49,6 @@ export async function readRawJson(path: string): Promise<RawJsonFile> {
   }
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
 function optStrings(v: unknown): string[] | undefined {
   return Array.isArray(v) ? strings(v) : undefined;
 }
@@ -62,15 +59,15 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A record as OpenClaw would treat it, without the token strings. */
-export function summarizeDevice(id: string, rec: Record<string, unknown>): PairedDevice {
+/** A record as OpenClaw would treat it; its token strings go to `secrets` (for redaction), never into the summary. */
+export function summarizeDevice(id: string, rec: Record<string, unknown>, secrets: string[] = []): PairedDevice {
   const tokens: TokenSummary[] = [];
   const rawTokens = rec.tokens;
   if (rawTokens && typeof rawTokens === 'object' && !Array.isArray(rawTokens)) {
     for (const [role, t] of Object.entries(rawTokens as Record<string, unknown>)) {
       if (!t || typeof t !== 'object') continue;
       const tok = t as Record<string, unknown>;
-      registerSecret(tok.token);
+      if (typeof tok.token === 'string') secrets.push(tok.token);
       const h = tokenHash(tok.token);
       tokens.push({
         role,
@@ -141,8 +138,23 @@ export function pairedEntries(value: unknown): { shape: JsonStoreShape; entries:
   };
 }
 
+/** The raw files a JSON scope repair is planned from (and re-based onto). */
+export interface JsonInputs {
+  paired: RawJsonFile;
+  pending: RawJsonFile;
+  deviceAuth: RawJsonFile;
+}
+
+export async function readJsonInputs(stateDir: string): Promise<JsonInputs> {
+  const p = storePaths(stateDir);
+  const [paired, pending, deviceAuth] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending), readRawJson(p.deviceAuth)]);
+  return { paired, pending, deviceAuth };
+}
+
 export interface JsonStoreRead {
   snapshot: StoreSnapshot;
+  /** The token strings read (for redaction only). */
+  secrets: string[];
   paired: RawJsonFile;
   pending: RawJsonFile;
 }
@@ -151,6 +163,7 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
   const p = storePaths(stateDir);
   const [paired, pending] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending)]);
   const snapshot: StoreSnapshot = { kind: 'json', paths: [p.paired, p.pending], ok: true, paired: [], pending: [] };
+  const secrets: string[] = [];
   for (const f of [paired, pending]) {
     if (f.error && snapshot.ok) {
       snapshot.ok = false;
@@ -174,7 +187,7 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
         }
         // OpenClaw looks a device up by its key in the map: a record filed under another key is not
         // that device's, whatever its deviceId field says.
-        snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec));
+        snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec, secrets));
       }
       if (stray.length) snapshot.strayPendingInPaired = stray;
     }
@@ -194,5 +207,5 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
       }
     }
   }
-  return { snapshot, paired, pending };
+  return { snapshot, secrets, paired, pending };
 }

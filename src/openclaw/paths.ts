@@ -23,9 +23,11 @@ export interface ResolvedPaths {
 
 const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 const LEGACY_DIRS = ['.clawdbot', '.moldbot', '.moltbot'];
-const CONFIG_NAMES = ['openclaw.json', 'clawdbot.json', 'moldbot.json', 'moltbot.json'];
+/** Config file names OpenClaw looks for in a state dir, newest name first. */
+export const CONFIG_NAMES = ['openclaw.json', 'clawdbot.json', 'moldbot.json', 'moltbot.json'];
 
-function expandTilde(p: string, home: string): string {
+/** `~` and `~/…` relative to `home`; anything else unchanged. */
+export function expandTilde(p: string, home: string): string {
   if (p === '~') return home;
   if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(home, p.slice(2));
   return p;

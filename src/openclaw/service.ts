@@ -8,8 +8,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { GatewayLockInfo, ServiceSnapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
-import { registerSecret } from '../util/redact.js';
 import { readGatewayLock, type GatewayLock } from './gateway-probe.js';
+import { CONFIG_NAMES, expandTilde } from './paths.js';
 
 type Env = Record<string, string>;
 
@@ -98,18 +98,13 @@ interface Candidate {
   defaultStateDir: string;
 }
 
-function expand(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(home, p.slice(2));
-  return path.resolve(p);
-}
-
 /**
  * The service definition OpenClaw installs for this profile (`openclaw gateway install`):
  * `~/.config/systemd/user/openclaw-gateway[-<profile>].service`, `~/Library/LaunchAgents/ai.openclaw.{gateway|<profile>}.plist`,
  * `<state>/gateway.cmd`. The platform's own kind is preferred when several exist.
  */
-export async function readServiceDefinition(o: { home: string; stateDir: string; profile?: string; platform?: NodeJS.Platform }): Promise<ServiceSnapshot | undefined> {
+/** The service definition (undefined: none installed) and the raw token it bakes in (for redaction only). */
+export async function readServiceDefinition(o: { home: string; stateDir: string; profile?: string; platform?: NodeJS.Platform }): Promise<{ service?: ServiceSnapshot; secrets: string[] }> {
   const { home, profile } = o;
   const defaultDir = path.join(home, profile ? `.openclaw-${profile}` : '.openclaw');
   const all: Candidate[] = [
@@ -131,31 +126,34 @@ export async function readServiceDefinition(o: { home: string; stateDir: string;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') continue;
-      return { kind: c.kind, path: c.path, pins: {}, stateDir: c.defaultStateDir, configPath: path.join(c.defaultStateDir, 'openclaw.json'), error: `cannot read ${c.path}: ${code ?? (err as Error).message}` };
+      return {
+        service: { kind: c.kind, path: c.path, pins: {}, stateDir: c.defaultStateDir, configPath: path.join(c.defaultStateDir, 'openclaw.json'), error: `cannot read ${c.path}: ${code ?? (err as Error).message}` },
+        secrets: [],
+      };
     }
     const env = c.parse(text);
     const token = env.OPENCLAW_GATEWAY_TOKEN;
-    registerSecret(token);
     const pins: ServiceSnapshot['pins'] = {
-      ...(env.OPENCLAW_STATE_DIR?.trim() ? { stateDir: expand(env.OPENCLAW_STATE_DIR.trim(), home) } : {}),
-      ...(env.OPENCLAW_CONFIG_PATH?.trim() ? { configPath: expand(env.OPENCLAW_CONFIG_PATH.trim(), home) } : {}),
+      ...(env.OPENCLAW_STATE_DIR?.trim() ? { stateDir: path.resolve(expandTilde(env.OPENCLAW_STATE_DIR.trim(), home)) } : {}),
+      ...(env.OPENCLAW_CONFIG_PATH?.trim() ? { configPath: path.resolve(expandTilde(env.OPENCLAW_CONFIG_PATH.trim(), home)) } : {}),
       ...(env.OPENCLAW_PROFILE?.trim() ? { profile: env.OPENCLAW_PROFILE.trim() } : {}),
     };
     const pinnedProfileDir = pins.profile && pins.profile.toLowerCase() !== 'default' ? path.join(home, `.openclaw-${pins.profile}`) : undefined;
     const stateDir = pins.stateDir ?? pinnedProfileDir ?? c.defaultStateDir;
     return {
-      kind: c.kind,
-      path: c.path,
-      ...(token ? { tokenHash: sha256(token) } : {}),
-      pins,
-      stateDir,
-      configPath: pins.configPath ?? path.join(stateDir, 'openclaw.json'),
+      service: {
+        kind: c.kind,
+        path: c.path,
+        ...(token ? { tokenHash: sha256(token) } : {}),
+        pins,
+        stateDir,
+        configPath: pins.configPath ?? path.join(stateDir, 'openclaw.json'),
+      },
+      secrets: token ? [token] : [],
     };
   }
-  return undefined;
+  return { secrets: [] };
 }
-
-const CONFIG_NAMES = ['openclaw.json', 'clawdbot.json', 'moldbot.json', 'moltbot.json'];
 
 /**
  * Live gateway locks (OpenClaw's `/tmp/openclaw-<uid>/gateway.<hash>.lock`) for the configs a gateway

@@ -9,8 +9,7 @@
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db } from './sqlite-store.js';
-import type { SqliteModule } from './sqlite-worker.js';
+import type { Db, SqliteModule } from './sqlite-types.js';
 
 export function openPrivateCopy(mod: SqliteModule, file: string): Db {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clawfix-sqlite-'));

@@ -5,16 +5,10 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { IdentitySnapshot, PairedDevice, PendingRequest, StoreSnapshot } from '../types.js';
-import { registerSecret } from '../util/redact.js';
 import { summarizeDevice, summarizePending, tokenHash } from './json-store.js';
-import type { SqliteModule } from './sqlite-worker.js';
+import type { Db, Row, SqliteModule } from './sqlite-types.js';
 
-type Row = Record<string, unknown>;
-export interface Db {
-  prepare(sql: string): { all(...p: unknown[]): Row[]; get(...p: unknown[]): Row | undefined; run(...p: unknown[]): unknown };
-  exec(sql: string): void;
-  close(): void;
-}
+export type { Db } from './sqlite-types.js';
 
 export async function openDb(path: string, opts: { readOnly: boolean }): Promise<Db> {
   let mod: SqliteModule | undefined;
@@ -109,8 +103,34 @@ export function checkSchema(db: Db, path: string): void {
   }
 }
 
+/** The local identity's deviceId (`device_identities`, key 'primary') and its cached operator token, hashed. */
+function readIdentity(db: Db, path: string, secrets: string[]): IdentitySnapshot {
+  const identity: IdentitySnapshot = {};
+  const tables = tableNames(db);
+  if (!tables.has('device_identities')) return identity;
+  const row = db.prepare("SELECT device_id FROM device_identities WHERE identity_key = 'primary'").get();
+  if (!row) return identity;
+  identity.deviceId = String(row.device_id);
+  identity.path = `${path} (device_identities)`;
+  if (!tables.has('device_auth_tokens')) return identity;
+  const tok = db.prepare("SELECT token, scopes_json, updated_at_ms FROM device_auth_tokens WHERE device_id = ? AND role = 'operator'").get(identity.deviceId);
+  if (!tok) return identity;
+  if (typeof tok.token === 'string') secrets.push(tok.token);
+  const scopes = parseJson(tok.scopes_json);
+  const h = tokenHash(tok.token);
+  identity.cachedToken = {
+    role: 'operator',
+    scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
+    ...(h ? { tokenHash: h } : {}),
+    updatedAtMs: Number(tok.updated_at_ms),
+  };
+  return identity;
+}
+
 export interface SqliteRead {
   snapshot: StoreSnapshot;
+  /** The token strings read (for redaction only). */
+  secrets: string[];
   identity: IdentitySnapshot;
   pairedRows: number;
 }
@@ -118,8 +138,9 @@ export interface SqliteRead {
 export async function readSqliteStore(path: string): Promise<SqliteRead> {
   const snapshot: StoreSnapshot = { kind: 'sqlite', paths: [path], ok: true, paired: [], pending: [] };
   const identity: IdentitySnapshot = {};
+  const secrets: string[] = [];
   if (!existsSync(path)) {
-    return { snapshot: { ...snapshot, ok: false, error: `${path} does not exist`, errorPath: path }, identity, pairedRows: 0 };
+    return { snapshot: { ...snapshot, ok: false, error: `${path} does not exist`, errorPath: path }, secrets, identity, pairedRows: 0 };
   }
   let db: Db | undefined;
   try {
@@ -128,7 +149,7 @@ export async function readSqliteStore(path: string): Promise<SqliteRead> {
     const paired: PairedDevice[] = db
       .prepare('SELECT * FROM device_pairing_paired')
       .all()
-      .map((r) => summarizeDevice(String(r.device_id), pairedRowToRecord(r)));
+      .map((r) => summarizeDevice(String(r.device_id), pairedRowToRecord(r), secrets));
     const pending: PendingRequest[] = db
       .prepare('SELECT * FROM device_pairing_pending')
       .all()
@@ -136,29 +157,8 @@ export async function readSqliteStore(path: string): Promise<SqliteRead> {
       .filter((p): p is PendingRequest => !!p);
     snapshot.paired = paired;
     snapshot.pending = pending;
-    const tables = tableNames(db);
-    if (tables.has('device_identities')) {
-      const row = db.prepare("SELECT device_id FROM device_identities WHERE identity_key = 'primary'").get();
-      if (row) {
-        identity.deviceId = String(row.device_id);
-        identity.path = `${path} (device_identities)`;
-      }
-    }
-    if (tables.has('device_auth_tokens') && identity.deviceId) {
-      const row = db.prepare("SELECT token, scopes_json, updated_at_ms FROM device_auth_tokens WHERE device_id = ? AND role = 'operator'").get(identity.deviceId);
-      if (row) {
-        registerSecret(row.token);
-        const scopes = parseJson(row.scopes_json);
-        const h = tokenHash(row.token);
-        identity.cachedToken = {
-          role: 'operator',
-          scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
-          ...(h ? { tokenHash: h } : {}),
-          updatedAtMs: Number(row.updated_at_ms),
-        };
-      }
-    }
-    return { snapshot, identity, pairedRows: paired.length };
+    Object.assign(identity, readIdentity(db, path, secrets));
+    return { snapshot, secrets, identity, pairedRows: paired.length };
   } catch (err) {
     const msg = (err as Error).message;
     const friendly = /locked|busy/i.test(msg)
@@ -168,7 +168,7 @@ export async function readSqliteStore(path: string): Promise<SqliteRead> {
         : msg.includes(path)
           ? msg
           : `${path}: ${msg}`;
-    return { snapshot: { ...snapshot, ok: false, error: friendly, errorPath: path }, identity, pairedRows: 0 };
+    return { snapshot: { ...snapshot, ok: false, error: friendly, errorPath: path }, secrets, identity, pairedRows: 0 };
   } finally {
     db?.close();
   }

@@ -12,9 +12,7 @@
  * clawfix alive.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { Db } from './sqlite-store.js';
-
-type Row = Record<string, unknown>;
+import type { Db, Row, SqliteModule } from './sqlite-types.js';
 
 /** The worker: CommonJS source, run with `eval`. Answers each message with { ok, value } or { ok: false, error }. */
 const WORKER_SOURCE = `
@@ -97,10 +95,6 @@ class Bridge {
 }
 
 let bridge: Bridge | undefined;
-
-export interface SqliteModule {
-  DatabaseSync: new (location: string | URL, options?: { readOnly?: boolean }) => Db;
-}
 
 /**
  * node:sqlite through a worker started with --experimental-sqlite, or undefined when even that Node

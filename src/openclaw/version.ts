@@ -54,7 +54,8 @@ export function eraForVersion(v: ParsedVersion): Omit<EraInfo, 'reason'> {
   if (v.year < 2026 || at(v, 2026, 1, 30) <= 0) return { era: 'E0', store, localScopeUpgradeSilent: true };
   if (at(v, 2026, 2, 17) <= 0) return { era: 'E1', store, localScopeUpgradeSilent: true };
   if (at(v, 2026, 2, 21) <= 0) return { era: 'E2', store, localScopeUpgradeSilent: false };
-  if (at(v, 2026, 3, 99) <= 0) return { era: 'E3', store, localScopeUpgradeSilent: true };
+  // 2026.3.28–3.31 already never approve a local scope upgrade and read approvedScopes first (E4 in the package code).
+  if (at(v, 2026, 3, 27) <= 0) return { era: 'E3', store, localScopeUpgradeSilent: true };
   return { era: 'E4', store, localScopeUpgradeSilent: false };
 }
 

@@ -2,13 +2,15 @@
  * Planner: from a snapshot, its findings and the user's choices to one Plan. Pure: the raw file
  * contents / rows it needs are passed in by the caller.
  */
-import type { Finding, Snapshot } from '../types.js';
-import { baselineScopes, deviceLabel, findDevice, isExpired, pendingFor, rulesFor } from '../detect/util.js';
+import type { Finding, Snapshot, SpawnCall } from '../types.js';
+import { baselineScopes, rulesFor } from '../openclaw/rules.js';
+import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
 import { planJsonPatch, type JsonInputs } from './json-scope.js';
+import { repairKind, type RepairKind } from './registry.js';
 import { planSqlitePatch, type SqliteRows } from './sqlite-scope.js';
-import type { FileChange, Plan, RowChange } from './types.js';
+import { freeze, type FileChange, type JsonScopePlan, type RestartPlan, type RestorePlan, type RowChange, type SqliteApprovePlan, type SqliteScopePlan, type SqliteTarget, type StepName } from './types.js';
 
 export interface PlanChoices {
   device?: string;
@@ -18,7 +20,7 @@ export interface PlanChoices {
 }
 
 export interface Target {
-  kind: 'scope' | 'restart';
+  kind: RepairKind;
   finding?: Finding;
   deviceId?: string;
   requested: string[];
@@ -26,6 +28,14 @@ export interface Target {
   grant: string[];
   withheld: string[];
   requestId?: string;
+  /**
+   * A sub-agent spawn whose calls need operator.admin, without consent: the scopes of its other calls
+   * are held back with admin (granting them alone would not let a spawn run, and a later repair would
+   * have to come back for admin anyway). Empty otherwise.
+   */
+  deferred?: string[];
+  /** The spawn's calls, when the target is a sub-agent spawn (verified call by call after the repair). */
+  spawn?: SpawnCall[];
 }
 
 /** The finding a fix addresses. Throws a usage error when several devices are implicated and none was chosen. */
@@ -34,7 +44,7 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
     const unknown = c.scopes.filter((x) => !isKnownScope(x));
     if (unknown.length) throw new UsageError(`unknown scope ${unknown.join(', ')}`, `known scopes: ${KNOWN_SCOPES.join(', ')}`);
   }
-  const scopeFindings = findings.filter((f) => f.id === 'scope-upgrade' && f.device);
+  const scopeFindings = findings.filter((f) => repairKind(f.id) === 'scope' && f.device);
   let finding: Finding | undefined;
   if (c.device) {
     const byPrefix = s.store.paired.filter((d) => d.deviceId.startsWith(c.device as string));
@@ -50,7 +60,7 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
     }
     finding = scopeFindings.find((f) => f.device?.deviceId === dev.deviceId);
     if (!finding && !c.scopes) {
-      const other = findings.find((f) => f.id === 'token-invalidated');
+      const other = findings.find((f) => repairKind(f.id) === 'restart');
       if (other) return { kind: 'restart', finding: other, requested: [], approved: [], grant: [], withheld: [] };
       return undefined;
     }
@@ -64,7 +74,7 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
   finding = scopeFindings[0];
   if (finding?.device) return target(s, finding.device.deviceId, c.scopes ?? finding.requestedScopes ?? [], c, finding);
   if (c.scopes) throw new UsageError('--scopes needs --device when no scope upgrade was found', 'clawfix fix --device <id> --scopes operator.write');
-  const tok = findings.find((f) => f.id === 'token-invalidated');
+  const tok = findings.find((f) => repairKind(f.id) === 'restart');
   if (tok) return { kind: 'restart', finding: tok, requested: [], approved: [], grant: [], withheld: [] };
   return undefined;
 }
@@ -81,7 +91,10 @@ function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoic
     withheld.push(ADMIN);
     grantable = grantable.filter((x) => x !== ADMIN);
   }
-  const grant = minimalGrant(grantable, approved, rules);
+  let grant = minimalGrant(grantable, approved, rules);
+  const spawn = finding?.spawn && !c.scopes ? finding.spawn.calls : undefined;
+  const deferred = spawn && withheld.includes(ADMIN) ? grant : [];
+  if (deferred.length) grant = [];
   const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
   const latest = live[live.length - 1];
   return {
@@ -93,39 +106,28 @@ function target(s: Snapshot, deviceId: string, requested: string[], c: PlanChoic
     grant,
     withheld,
     ...(latest ? { requestId: latest.requestId } : {}),
+    ...(deferred.length ? { deferred } : {}),
+    ...(spawn ? { spawn } : {}),
   };
-}
-
-const STEP_TITLES: Record<string, string> = {
-  lock: 'Lock the state dir',
-  stop: 'Stop the gateway',
-  guard: 'Check nobody changed the store',
-  backup: 'Back up what will change',
-  patch: 'Patch the store',
-  approve: 'Approve the exact pending request',
-  restore: 'Restore the backup',
-  start: 'Start the gateway',
-  verify: 'Verify',
-};
-
-export function stepList(names: string[]): { name: string; title: string }[] {
-  return names.map((n) => ({ name: n, title: STEP_TITLES[n] ?? n }));
 }
 
 /** The fields every plan shares: where, which store, and the gateway state it must be left in. */
 export function planBase(s: Snapshot, id: string) {
-  return { id, stateDir: s.stateDir, store: s.era.store, requested: [] as string[], grant: [] as string[], withheld: [] as string[], gatewayWasRunning: s.gateway.running };
+  return { id, stateDir: s.stateDir, store: s.era.store, gatewayWasRunning: s.gateway.running };
 }
 
-function base(s: Snapshot, id: string, t: Target) {
+/** Verification of a sub-agent spawn's calls, call by call, under this era's scope rules. */
+function spawnCheck(s: Snapshot, t: Target) {
+  return t.spawn ? { spawn: { deviceId: t.deviceId!, calls: t.spawn.map((c) => ({ ...c })), rules: rulesFor(s) } } : {};
+}
+
+function grantOf(t: Target) {
   return {
-    ...planBase(s, id),
-    requested: t.requested,
-    grant: t.grant,
-    withheld: t.withheld,
-    ...(t.finding ? { finding: t.finding } : {}),
-    ...(t.deviceId ? { deviceId: t.deviceId } : {}),
+    deviceId: t.deviceId!,
     ...(t.requestId ? { requestId: t.requestId } : {}),
+    requested: [...t.requested],
+    grant: [...t.grant],
+    withheld: [...t.withheld],
   };
 }
 
@@ -134,48 +136,67 @@ export function buildRestorePlan(
   s: Snapshot,
   id: string,
   backup: { id: string; reason: string },
-  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: Plan['sqlite'] },
+  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: SqliteTarget },
   cmds: { stop: string; start: string },
-): Plan {
+): RestorePlan {
   const restartNeeded = changes.files.length > 0 && s.gateway.running === true;
-  return {
+  const steps: StepName[] = restartNeeded ? ['lock', 'stop', 'backup', 'restore', 'start', 'verify'] : ['lock', 'backup', 'restore', 'verify'];
+  return freeze({
     ...planBase(s, id),
     kind: changes.files.length ? 'restore-files' : 'restore-rows',
     title: `Restore backup ${backup.id} (${backup.reason})`,
-    restart: restartNeeded,
     files: changes.files,
     rows: changes.rows,
     ...(changes.sqlite ? { sqlite: changes.sqlite } : {}),
     commands: restartNeeded ? [cmds.stop, cmds.start] : [],
-    steps: stepList(restartNeeded ? ['lock', 'stop', 'backup', 'restore', 'start', 'verify'] : ['lock', 'backup', 'restore', 'verify']),
+    steps,
+    guard: { kind: 'none' },
+    verify: { gateway: 'as-found' },
     notes: ['the current state is backed up first, so this rollback can itself be undone'],
     restoreFrom: backup.id,
-  };
+  });
 }
 
-export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: JsonInputs, cmds: { stop: string; start: string }): Plan {
+/** The notes of a JSON scope plan (shared with its re-base, which must describe the same change). */
+export function jsonScopeNotes(removedRequests: readonly string[], running: boolean): string[] {
+  return [
+    ...(removedRequests.length ? [`drops the pending request(s) the widened record satisfies: ${removedRequests.join(', ')}`] : []),
+    ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
+  ];
+}
+
+export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: JsonInputs, cmds: { stop: string; start: string }): JsonScopePlan {
   const patch = planJsonPatch(inputs, t.deviceId!, t.grant);
   const dev = findDevice(s, t.deviceId!)!;
   const running = s.gateway.running === true;
-  return {
-    ...base(s, id, t),
+  const steps: StepName[] = running ? ['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['lock', 'guard', 'backup', 'patch', 'verify'];
+  return freeze({
+    ...planBase(s, id),
     kind: 'json-scope-upgrade',
-    title: `Grant ${t.grant.join(', ')} to ${deviceLabel(dev)}`,
-    restart: running,
+    title: `Grant ${t.grant.join(', ')} to ${labelOf(s, dev)}`,
+    ...(t.finding ? { finding: t.finding } : {}),
+    scope: grantOf(t),
     files: patch.files,
-    guard: patch.guard,
     rows: [],
+    removedRequests: patch.removedRequests,
+    guard: { kind: 'json-device', deviceId: t.deviceId!, role: 'operator', fingerprint: patch.guard },
+    verify: { gateway: 'as-found', scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, noNewRefusal: { deviceId: t.deviceId!, grant: [...t.grant] }, ...spawnCheck(s, t) },
     commands: running ? [cmds.stop, cmds.start] : [],
-    steps: stepList(running ? ['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['lock', 'guard', 'backup', 'patch', 'verify']),
-    notes: [
-      ...(patch.removedRequests.length ? [`drops the pending request(s) the widened record satisfies: ${patch.removedRequests.join(', ')}`] : []),
-      ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
-    ],
-  };
+    steps,
+    notes: jsonScopeNotes(patch.removedRequests, running),
+  });
 }
 
 /** SQLite: the official `openclaw devices approve <id>` when it grants exactly what is needed, else one transaction. */
-export function buildSqlitePlan(s: Snapshot, id: string, t: Target, rows: SqliteRows, dbPath: string, choices: PlanChoices, approveCmd: (id: string) => string): Plan {
+export function buildSqlitePlan(
+  s: Snapshot,
+  id: string,
+  t: Target,
+  rows: SqliteRows,
+  dbPath: string,
+  choices: PlanChoices,
+  approveCmd: (id: string) => string,
+): SqliteApprovePlan | SqliteScopePlan {
   const changes = planSqlitePatch(rows, t.grant, 'operator', dbPath);
   const dev = findDevice(s, t.deviceId!)!;
   const pending = t.requestId ? s.store.pending.find((p) => p.requestId === t.requestId) : undefined;
@@ -186,34 +207,49 @@ export function buildSqlitePlan(s: Snapshot, id: string, t: Target, rows: Sqlite
     (!pending.scopes.includes(ADMIN) || t.grant.includes(ADMIN)) &&
     missingScopes(pending.scopes, [...t.approved, ...t.grant]).length === 0 &&
     missingScopes(t.grant, pending.scopes).length === 0;
-  const preImage = changes.map((c) => ({ table: c.table, key: c.key, row: c.before }));
-  return {
-    ...base(s, id, t),
-    kind: approveFits ? 'sqlite-approve' : 'sqlite-scope-upgrade',
-    title: `Grant ${t.grant.join(', ')} to ${deviceLabel(dev)}`,
-    restart: false,
+  const common = {
+    ...planBase(s, id),
+    title: `Grant ${t.grant.join(', ')} to ${labelOf(s, dev)}`,
+    ...(t.finding ? { finding: t.finding } : {}),
     files: [],
     rows: changes,
-    sqlite: { db: dbPath, preImage },
-    commands: approveFits ? [approveCmd(pending!.requestId)] : [],
-    steps: stepList(['lock', 'backup', approveFits ? 'approve' : 'patch', 'verify']),
-    notes: approveFits
-      ? ['uses OpenClaw\'s own approval (no restart); OpenClaw re-issues the device token. If the approval is refused, the same rows are widened in one SQLite transaction instead.']
-      : ['one SQLite transaction; the gateway reads the rows at the next connect, no restart needed'],
+    sqlite: { db: dbPath, preImage: changes.map((c) => ({ table: c.table, key: { ...c.key }, row: c.before ? { ...c.before } : null })) },
+    guard: { kind: 'none' } as const,
+    verify: { gateway: 'as-found' as const, scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, ...spawnCheck(s, t) },
   };
+  if (approveFits) {
+    return freeze({
+      ...common,
+      kind: 'sqlite-approve',
+      scope: { ...grantOf(t), requestId: pending.requestId },
+      commands: [approveCmd(pending.requestId)],
+      steps: ['lock', 'backup', 'approve', 'verify'],
+      notes: ["uses OpenClaw's own approval (no restart); OpenClaw re-issues the device token. If the approval is refused, the same rows are widened in one SQLite transaction instead."],
+    });
+  }
+  return freeze({
+    ...common,
+    kind: 'sqlite-scope-upgrade',
+    scope: grantOf(t),
+    commands: [],
+    steps: ['lock', 'backup', 'patch', 'verify'],
+    notes: ['one SQLite transaction; the gateway reads the rows at the next connect, no restart needed'],
+  });
 }
 
-export function buildRestartPlan(s: Snapshot, id: string, t: Target, cmds: { stop: string; start: string }): Plan {
+export function buildRestartPlan(s: Snapshot, id: string, t: Target, cmds: { stop: string; start: string }): RestartPlan {
   const running = s.gateway.running === true;
-  return {
-    ...base(s, id, t),
+  return freeze({
+    ...planBase(s, id),
     kind: 'restart',
     title: running ? 'Restart the gateway' : 'Start the gateway',
-    restart: true,
+    ...(t.finding ? { finding: t.finding } : {}),
     files: [],
     rows: [],
+    guard: { kind: 'none' },
+    verify: { gateway: 'up' },
     commands: running ? [cmds.stop, cmds.start] : [cmds.start],
-    steps: stepList(running ? ['lock', 'stop', 'start', 'verify'] : ['lock', 'start', 'verify']),
+    steps: running ? ['lock', 'stop', 'start', 'verify'] : ['lock', 'start', 'verify'],
     notes: ['after the restart, start a new chat session: sessions opened before it keep the old token'],
-  };
+  });
 }

@@ -7,7 +7,7 @@
 import type { Snapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
 import { planBase } from './build.js';
-import type { Plan } from './types.js';
+import { freeze, type ConfigEditPlan, type StepName } from './types.js';
 
 export interface ConfigEdit {
   /** The config file (symlinks resolved: the file that is really written). */
@@ -17,23 +17,13 @@ export interface ConfigEdit {
   mode: number;
 }
 
-const TITLES: Record<string, string> = {
-  stop: 'Stop the gateway',
-  guard: 'Check nobody else changed the config',
-  backup: 'Back up the config',
-  patch: 'Install the edited config',
-  start: 'Start the gateway',
-  verify: 'Verify the gateway answers',
-};
-
-export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, cmds: { stop: string; start: string }): Plan {
+export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, cmds: { stop: string; start: string }): ConfigEditPlan {
   const running = s.gateway.running === true;
-  const names = running ? ['stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['guard', 'backup', 'patch', 'verify'];
-  return {
+  const steps: StepName[] = running ? ['stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['guard', 'backup', 'patch', 'verify'];
+  return freeze({
     ...planBase(s, id),
     kind: 'config-edit',
     title: `Install the edited config ${edit.path}`,
-    restart: running,
     files: [
       {
         path: edit.path,
@@ -45,10 +35,12 @@ export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, c
       },
     ],
     rows: [],
+    guard: { kind: 'files-unchanged' },
+    verify: { gateway: 'as-found' },
     commands: running ? [cmds.stop, cmds.start] : [],
-    steps: names.map((n) => ({ name: n, title: TITLES[n]! })),
+    steps,
     notes: running
       ? ['the gateway is stopped while the file is replaced, so it never reads a half-written config; start a new chat session afterwards']
       : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`'],
-  };
+  });
 }

@@ -1,8 +1,7 @@
 /** Unified diffs of a plan's file and row changes, secrets redacted (the `diff` package is loaded lazily). */
-import { redact, redactValue } from '../util/redact.js';
+import { REDACTED as MASK, type Redactor } from '../util/redact.js';
 import type { Plan } from './types.js';
 
-const MASK = '‹redacted›';
 
 /** tokens_json as shown: every string is masked except role names and scope lists, whatever its shape. */
 function maskTokens(v: unknown, key?: string): unknown {
@@ -12,7 +11,7 @@ function maskTokens(v: unknown, key?: string): unknown {
   return v;
 }
 
-function rowText(row: Record<string, unknown> | null): string {
+function rowText(row: Readonly<Record<string, unknown>> | null, redactor: Redactor): string {
   if (!row) return '';
   const shown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
@@ -38,18 +37,19 @@ function rowText(row: Record<string, unknown> | null): string {
     }
     shown[k] = k === 'token' || k === 'private_key_pem' ? MASK : v;
   }
-  return JSON.stringify(redactValue(shown), null, 2) + '\n';
+  return JSON.stringify(redactor.value(shown), null, 2) + '\n';
 }
 
-export async function planDiff(plan: Plan): Promise<string> {
+/** The plan's changes as unified diffs; `redactor` masks every secret (the file texts hold device tokens). */
+export async function planDiff(plan: Plan, redactor: Redactor): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const parts: string[] = [];
   for (const f of plan.files) {
-    parts.push(createTwoFilesPatch(f.path, f.path, redact(f.before), redact(f.after), 'before', 'after', { context: 3 }));
+    parts.push(createTwoFilesPatch(f.path, f.path, redactor.text(f.before), redactor.text(f.after), 'before', 'after', { context: 3 }));
   }
   for (const r of plan.rows) {
     const name = `${plan.sqlite?.db ?? 'openclaw.sqlite'}:${r.table}[${Object.values(r.key).join('/')}]`;
-    parts.push(createTwoFilesPatch(name, name, rowText(r.before), rowText(r.after), 'before', r.after ? 'after' : 'deleted', { context: 40 }));
+    parts.push(createTwoFilesPatch(name, name, rowText(r.before, redactor), rowText(r.after, redactor), 'before', r.after ? 'after' : 'deleted', { context: 40 }));
   }
   return parts.join('\n');
 }

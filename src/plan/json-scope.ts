@@ -4,19 +4,16 @@
  * the pending requests the widened record now satisfies. Every other byte of meaning is unchanged,
  * the shape and formatting of each file are kept.
  */
-import type { RawJsonFile } from '../openclaw/json-store.js';
+import type { JsonInputs, RawJsonFile } from '../openclaw/json-store.js';
 import { pairedEntries } from '../openclaw/json-store.js';
+export type { JsonInputs } from '../openclaw/json-store.js';
 import { serializeLike } from '../openclaw/json-format.js';
 import { appendUnique, missingScopes } from '../util/scopes.js';
 import { canonical, sha256 } from '../util/hash.js';
 import type { FileChange } from './types.js';
 import { ClawfixError } from '../util/errors.js';
+import { isObject, isStringList, strings } from '../util/guards.js';
 
-export interface JsonInputs {
-  paired: RawJsonFile;
-  pending: RawJsonFile;
-  deviceAuth: RawJsonFile;
-}
 
 export interface JsonPatchResult {
   files: FileChange[];
@@ -37,12 +34,6 @@ function findRecord(value: unknown, deviceId: string): Record<string, unknown> |
   return hit?.[1];
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-const isList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * The fields the patch widens must be what OpenClaw writes (lists of scope names, tokens keyed by
@@ -56,7 +47,7 @@ function assertPatchable(rec: Record<string, unknown>, deviceId: string, file: s
       path: file,
     });
   for (const field of ['approvedScopes', 'scopes', 'roles'] as const) {
-    if (rec[field] !== undefined && !isList(rec[field])) throw bad(field, rec[field], 'a list of strings');
+    if (rec[field] !== undefined && !isStringList(rec[field])) throw bad(field, rec[field], 'a list of strings');
   }
   const tokens = rec.tokens;
   if (tokens === undefined) return;
@@ -64,7 +55,7 @@ function assertPatchable(rec: Record<string, unknown>, deviceId: string, file: s
   const t = tokens[role];
   if (t === undefined) return;
   if (!isObject(t)) throw bad(`tokens.${role}`, t, 'an object');
-  if (t.scopes !== undefined && !isList(t.scopes)) throw bad(`tokens.${role}.scopes`, t.scopes, 'a list of strings');
+  if (t.scopes !== undefined && !isStringList(t.scopes)) throw bad(`tokens.${role}.scopes`, t.scopes, 'a list of strings');
 }
 
 /** What the patch depends on: the device's scope fields and token scopes, and the device's pending requests. */
@@ -115,7 +106,7 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
     for (const [id, p] of Object.entries(pend)) {
       if (p?.deviceId !== deviceId) continue;
       // A request whose scopes are not a list is not understood, so it is never "satisfied": kept.
-      if ((p.scopes === undefined || isList(p.scopes)) && !missingScopes(strings(p.scopes), approvedNow).length) {
+      if ((p.scopes === undefined || isStringList(p.scopes)) && !missingScopes(strings(p.scopes), approvedNow).length) {
         delete pend[id];
         removed.push(id);
       }
@@ -128,7 +119,7 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
     const auth = clone(da.value) as { deviceId?: string; tokens?: Record<string, Record<string, unknown>> };
     const t = auth.tokens?.[role];
     // The client cache is aligned only when it holds a list to widen; a damaged cache is left alone.
-    if (auth.deviceId === deviceId && isObject(t) && (t.scopes === undefined || isList(t.scopes))) {
+    if (auth.deviceId === deviceId && isObject(t) && (t.scopes === undefined || isStringList(t.scopes))) {
       t.scopes = appendUnique(strings(t.scopes), grant);
       pushChange(da, serializeLike(auth, da.format));
     }

@@ -6,6 +6,7 @@
 import { appendUnique, missingScopes } from '../util/scopes.js';
 import type { RowChange } from './types.js';
 import { ClawfixError } from '../util/errors.js';
+import { isObject, isStringList } from '../util/guards.js';
 
 type Row = Record<string, unknown>;
 
@@ -35,8 +36,6 @@ function wellFormed(v: unknown, ok: (x: unknown) => boolean): boolean {
     return false;
   }
 }
-const isList = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string');
-const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
 
 /**
  * The columns the patch widens must hold what OpenClaw writes. Anything else is damaged input that
@@ -49,12 +48,12 @@ function assertPatchable(p: Row, role: string, dbPath?: string): void {
       ...(dbPath ? { path: dbPath } : {}),
     });
   for (const col of ['approved_scopes_json', 'scopes_json', 'roles_json'] as const) {
-    if (!wellFormed(p[col], isList)) throw bad(col, 'a JSON list of strings');
+    if (!wellFormed(p[col], isStringList)) throw bad(col, 'a JSON list of strings');
   }
   const tokensOk = (x: unknown) => {
     if (!isObject(x)) return false;
     const t = x[role];
-    return t === undefined || (isObject(t) && (t.scopes === undefined || isList(t.scopes)));
+    return t === undefined || (isObject(t) && (t.scopes === undefined || isStringList(t.scopes)));
   };
   if (!wellFormed(p.tokens_json, tokensOk)) throw bad('tokens_json', `a JSON object of tokens keyed by role`);
 }
@@ -82,12 +81,12 @@ export function planSqlitePatch(rows: SqliteRows, grant: string[], role = 'opera
   const changes: RowChange[] = [{ table: 'device_pairing_paired', key: { device_id: String(p.device_id) }, before: p, after }];
   for (const r of rows.pending) {
     // A request whose scopes_json is not a list is not understood, so it is never "satisfied": kept.
-    if (wellFormed(r.scopes_json, isList) && !missingScopes(parseList(r.scopes_json), approved).length) {
+    if (wellFormed(r.scopes_json, isStringList) && !missingScopes(parseList(r.scopes_json), approved).length) {
       changes.push({ table: 'device_pairing_pending', key: { request_id: String(r.request_id) }, before: r, after: null });
     }
   }
   // The client token cache is aligned only when it holds a list to widen; a damaged row is left alone.
-  if (rows.authToken && typeof rows.authToken.scopes_json === 'string' && wellFormed(rows.authToken.scopes_json, isList)) {
+  if (rows.authToken && typeof rows.authToken.scopes_json === 'string' && wellFormed(rows.authToken.scopes_json, isStringList)) {
     const a = rows.authToken;
     changes.push({
       table: 'device_auth_tokens',

@@ -1,21 +1,24 @@
 /**
  * One read-only snapshot of an OpenClaw install per run. Everything the detectors look at comes from
- * here; nothing in this module writes.
+ * here; nothing in this module writes. The secrets it read (tokens, keys, the gateway token) come back
+ * beside it, never inside it: the output layer's redactor learns them.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, gatewayPort, getString } from '../openclaw/config.js';
 import { resolveOpenClaw, type VersionRunner } from '../openclaw/binary.js';
-import { probeGateway, readGatewayLock } from '../openclaw/gateway-probe.js';
-import { pairedEntries, readJsonStore, readRawJson, tokenHash } from '../openclaw/json-store.js';
+import { gatewayPort, getString, loadConfig } from '../openclaw/config.js';
+import type { CommandRunner } from '../openclaw/container.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
-import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags } from '../openclaw/paths.js';
-import { countPairedRows, readSqliteStore } from '../openclaw/sqlite-store.js';
-import { decideEra } from '../openclaw/version.js';
+import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags, type ResolvedPaths } from '../openclaw/paths.js';
 import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js';
-import type { IdentitySnapshot, LogScan, Snapshot, StoreSnapshot } from '../types.js';
-import { registerSecret } from '../util/redact.js';
-import { pidAlive, readJournal } from '../apply/journal.js';
+import { countPairedRows } from '../openclaw/sqlite-store.js';
+import { decideEra } from '../openclaw/version.js';
+import { readJournal } from '../records/journal.js';
+import type { ConfigSnapshot, EraInfo, OpenClawInfo, Snapshot } from '../types.js';
+import { pidAlive } from '../util/pid.js';
+import { describeGateway, probe } from './gateway.js';
+import { attributeLogs } from './logs.js';
+import { readStore } from './store.js';
 
 export interface SnapshotOptions extends PathFlags {
   logFile?: string;
@@ -28,41 +31,17 @@ export interface SnapshotDeps {
   env: Env;
   now: () => number;
   runVersion: VersionRunner;
+  /** Runs a container runtime's CLI (docker/podman) to name a container; absent: containers stay unnamed. */
+  runCommand?: CommandRunner;
+}
+
+export interface SnapshotRead {
+  snapshot: Snapshot;
+  /** Every secret read (device tokens, keys, the gateway token): for redaction only. */
+  secrets: string[];
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
-
-async function readJsonIdentity(stateDir: string): Promise<IdentitySnapshot> {
-  const p = storePaths(stateDir);
-  const id: IdentitySnapshot = {};
-  const dev = await readRawJson(p.identity);
-  if (dev.error) id.error = dev.error;
-  else if (dev.value && typeof dev.value === 'object') {
-    const v = dev.value as Record<string, unknown>;
-    registerSecret(v.privateKeyPem);
-    registerSecret(v.privateKey);
-    if (typeof v.deviceId === 'string') {
-      id.deviceId = v.deviceId;
-      id.path = p.identity;
-    }
-  }
-  const auth = await readRawJson(p.deviceAuth);
-  if (auth.value && typeof auth.value === 'object') {
-    const tokens = (auth.value as { tokens?: Record<string, { token?: unknown; scopes?: unknown; updatedAtMs?: unknown }> }).tokens;
-    const op = tokens?.operator;
-    if (op) {
-      registerSecret(op.token);
-      const h = tokenHash(op.token);
-      id.cachedToken = {
-        role: 'operator',
-        scopes: Array.isArray(op.scopes) ? op.scopes.filter((s): s is string => typeof s === 'string') : [],
-        ...(h ? { tokenHash: h } : {}),
-        ...(typeof op.updatedAtMs === 'number' ? { updatedAtMs: op.updatedAtMs } : {}),
-      };
-    }
-  }
-  return id;
-}
 
 async function otherStateDirs(home: string, current: string): Promise<string[]> {
   try {
@@ -78,93 +57,59 @@ async function otherStateDirs(home: string, current: string): Promise<string[]> 
   }
 }
 
-export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): Promise<Snapshot> {
+async function eraOf(stateDir: string, openclaw: OpenClawInfo): Promise<EraInfo> {
+  const sp = storePaths(stateDir);
+  const sqliteExists = existsSync(sp.sqlite);
+  return decideEra(openclaw.version, {
+    jsonPairedExists: existsSync(sp.paired),
+    jsonMigrated: existsSync(sp.pairedMigrated),
+    sqliteExists,
+    sqlitePairedRows: !openclaw.version && sqliteExists ? await countPairedRows(sp.sqlite) : 0,
+  });
+}
+
+function logCandidates(opts: SnapshotOptions, paths: ResolvedPaths, config: ConfigSnapshot, nowMs: number): string[] {
+  if (opts.logFile) return [path.resolve(opts.logFile)];
+  const configured = getString(config.value, 'logging.file');
+  return defaultLogFiles({
+    ...(configured ? { configLoggingFile: configured } : {}),
+    ...(paths.profile ? { profile: paths.profile } : {}),
+    stateDir: paths.stateDir,
+    now: new Date(nowMs),
+    ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}),
+  }).filter((f) => existsSync(f));
+}
+
+function configSecrets(config: ConfigSnapshot, env: Env): string[] {
+  const fromConfig = ['gateway.auth.token', 'gateway.auth.password', 'gateway.remote.token'].map((k) => getString(config.value, k));
+  return [...fromConfig, env.OPENCLAW_GATEWAY_TOKEN, env.OPENCLAW_GATEWAY_PASSWORD].filter((v): v is string => typeof v === 'string');
+}
+
+export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): Promise<SnapshotRead> {
   const takenAtMs = deps.now();
   const paths = resolvePaths(opts, deps.env, existsSync);
-  const sp = storePaths(paths.stateDir);
-
   const [config, openclaw, others] = await Promise.all([
     loadConfig(paths.configPath),
     resolveOpenClaw(opts.openclaw, deps.env.PATH, deps.runVersion),
     otherStateDirs(paths.home, paths.stateDir),
   ]);
-  registerSecret(getString(config.value, 'gateway.auth.token'));
-  registerSecret(getString(config.value, 'gateway.auth.password'));
-  registerSecret(getString(config.value, 'gateway.remote.token'));
-  registerSecret(deps.env.OPENCLAW_GATEWAY_TOKEN);
-  registerSecret(deps.env.OPENCLAW_GATEWAY_PASSWORD);
-
-  const jsonPairedExists = existsSync(sp.paired);
-  const sqliteExists = existsSync(sp.sqlite);
-  const needRowCount = !openclaw.version && sqliteExists;
-  const era = decideEra(openclaw.version, {
-    jsonPairedExists,
-    jsonMigrated: existsSync(sp.pairedMigrated),
-    sqliteExists,
-    sqlitePairedRows: needRowCount ? await countPairedRows(sp.sqlite) : 0,
-  });
-
+  const era = await eraOf(paths.stateDir, openclaw);
   const port = gatewayPort(config.value, deps.env);
   const windowMs = opts.logWindowMs ?? DAY_MS;
-  const logCandidates = opts.logFile
-    ? [path.resolve(opts.logFile)]
-    : defaultLogFiles({
-        ...(getString(config.value, 'logging.file') ? { configLoggingFile: getString(config.value, 'logging.file') as string } : {}),
-        ...(paths.profile ? { profile: paths.profile } : {}),
-        stateDir: paths.stateDir,
-        now: new Date(takenAtMs),
-      });
-
-  let store: StoreSnapshot;
-  let identity: IdentitySnapshot;
-  let legacyJson: Snapshot['legacyJson'];
-  const storePromise = (async () => {
-    if (era.store === 'sqlite') {
-      const r = await readSqliteStore(sp.sqlite);
-      store = r.snapshot;
-      identity = r.identity;
-      if (jsonPairedExists) {
-        const raw = await readRawJson(sp.paired);
-        legacyJson = {
-          paths: [sp.paired],
-          deviceCount: raw.value !== undefined ? (pairedEntries(raw.value)?.entries.length ?? 0) : 0,
-          migrated: existsSync(sp.pairedMigrated),
-        };
-      }
-    } else {
-      const r = await readJsonStore(paths.stateDir);
-      store = r.snapshot;
-      if (!r.paired.exists && store.ok) {
-        store.ok = false;
-        store.error = `${sp.paired} does not exist: OpenClaw has not paired any device in this state dir`;
-        store.errorPath = sp.paired;
-      }
-      identity = await readJsonIdentity(paths.stateDir);
-    }
-  })();
-
-  const journal = await readJournal(paths.stateDir);
-  const [, probe, lock, logs] = await Promise.all([
-    storePromise,
-    probeGateway(port),
-    readGatewayLock(paths.configPath),
-    scanLogs(
-      logCandidates.filter((f) => existsSync(f)),
-      { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 },
-    ) as Promise<LogScan>,
+  const [read, probed, scanned, journal, svc] = await Promise.all([
+    readStore(paths.stateDir, era),
+    probe(port, paths.configPath),
+    scanLogs(logCandidates(opts, paths, config, takenAtMs), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
+    readJournal(paths.stateDir),
+    readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
   ]);
-
-  let startedAtMs = lock?.createdAtMs;
-  if (startedAtMs === undefined && probe.running) {
-    const listen = [...logs.events].reverse().find((e) => /listening on /.test(e.text));
-    if (listen) startedAtMs = listen.timeMs;
-  }
-
-  const service = await readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform });
-  const gatewayLocks = await readGatewayLocks({ configPath: paths.configPath, ...(lock ? { lock } : {}) }, others, service);
-
+  const logs = attributeLogs(scanned, port);
+  const { gateway, lock } = await describeGateway(port, probed, logs, deps.runCommand);
+  const gatewayLocks = await readGatewayLocks({ configPath: paths.configPath, ...(lock ? { lock } : {}) }, others, svc.service);
+  const bind = getString(config.value, 'gateway.bind');
+  const authMode = getString(config.value, 'gateway.auth.mode');
   const gatewayUrl = deps.env.OPENCLAW_GATEWAY_URL;
-  return {
+  const snapshot: Snapshot = {
     takenAtMs,
     stateDir: paths.stateDir,
     stateDirSource: paths.stateDirSource,
@@ -173,23 +118,17 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     config,
     openclaw,
     era,
-    store: store!,
-    ...(legacyJson ? { legacyJson } : {}),
-    identity: identity!,
-    gateway: {
-      port,
-      running: probe.running,
-      probe: probe.probe,
-      ...(lock ? { pid: lock.pid } : {}),
-      ...(startedAtMs !== undefined ? { startedAtMs } : {}),
-      ...(getString(config.value, 'gateway.bind') ? { bind: getString(config.value, 'gateway.bind') } : {}),
-      ...(getString(config.value, 'gateway.auth.mode') ? { authMode: getString(config.value, 'gateway.auth.mode') } : {}),
-    },
+    store: read.store,
+    ...(read.legacyJson ? { legacyJson: read.legacyJson } : {}),
+    ...(read.legacyDeviceAuth ? { legacyDeviceAuth: read.legacyDeviceAuth } : {}),
+    identity: read.identity,
+    gateway: { ...gateway, ...(bind ? { bind } : {}), ...(authMode ? { authMode } : {}) },
     logs,
     otherStateDirs: others,
     ...(journal ? { journal: { id: journal.id, command: journal.command, startedAtMs: journal.startedAtMs, running: journal.pid !== process.pid && pidAlive(journal.pid) } } : {}),
     env: { ...(gatewayUrl ? { gatewayUrl } : {}), gatewayTokenSet: !!deps.env.OPENCLAW_GATEWAY_TOKEN },
-    ...(service ? { service } : {}),
+    ...(svc.service ? { service: svc.service } : {}),
     gatewayLocks,
   };
+  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets] };
 }

@@ -1,17 +1,12 @@
 /**
- * Secrets never leave the files. Every string clawfix prints, logs or journals passes through
- * `redact`, which removes token-like values; callers can also register exact secrets (tokens read
- * from the store, the gateway token) so they are masked wherever they appear.
+ * Secrets never leave the files. Two layers: `redactPatterns` removes anything token-shaped (PEM
+ * private keys, "token": "…" pairs in JSON/JSON5, key=value forms, Bearer headers) from any text, and
+ * a `Redactor` also masks the exact secrets it was told about (the tokens and keys the snapshot read,
+ * the gateway token). There is no global registry: the snapshot returns the secrets it saw, and the
+ * output layer's redactor learns them.
  */
 
-const registered = new Set<string>();
-
-/** Remember an exact secret so `redact` masks it anywhere (tokens, keys, the gateway token). */
-export function registerSecret(value: unknown): void {
-  if (typeof value === 'string' && value.length >= 6) registered.add(value);
-}
-
-const MASK = '‹redacted›';
+export const REDACTED = '‹redacted›';
 
 const PATTERNS: RegExp[] = [
   // PEM blocks (private keys).
@@ -24,38 +19,55 @@ const PATTERNS: RegExp[] = [
   /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
 ];
 
-export function redact(text: string): string {
+/** Token-shaped values removed; pure. */
+export function redactPatterns(text: string): string {
   let out = text;
-  for (const secret of registered) {
-    if (out.includes(secret)) out = out.split(secret).join(MASK);
-  }
   for (const re of PATTERNS) {
     out = out.replace(re, (match: string, prefix?: string, quote?: string) => {
-      if (match.startsWith('-----BEGIN')) return MASK;
+      if (match.startsWith('-----BEGIN')) return REDACTED;
       if (typeof prefix === 'string' && typeof quote === 'string' && (quote === '"' || quote === "'")) {
-        return `${prefix}${quote}${MASK}${quote}`;
+        return `${prefix}${quote}${REDACTED}${quote}`;
       }
-      if (typeof prefix === 'string') return `${prefix}${MASK}`;
-      return MASK;
+      if (typeof prefix === 'string') return `${prefix}${REDACTED}`;
+      return REDACTED;
     });
   }
   return out;
 }
 
-/** Deep-redact a JSON-able value: secret-named keys are masked, every string is passed through `redact`. */
-export function redactValue<T>(value: T): T {
-  const SECRET_KEYS = /^(token|password|secret|privateKey|privateKeyPem|private_key_pem|apiKey|deviceToken)$/i;
-  const walk = (v: unknown, key?: string): unknown => {
-    if (typeof v === 'string') return key !== undefined && SECRET_KEYS.test(key) ? MASK : redact(v);
-    if (Array.isArray(v)) return v.map((x) => walk(x));
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = walk(x, k);
-      return out;
-    }
-    return v;
-  };
-  return walk(value) as T;
-}
+const SECRET_KEYS = /^(token|password|secret|privateKey|privateKeyPem|private_key_pem|apiKey|deviceToken)$/i;
 
-export { MASK as REDACTED };
+/** Masks the exact secrets it knows, then every token-shaped value. */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  constructor(secrets: Iterable<unknown> = []) {
+    this.learn(secrets);
+  }
+
+  /** Remember exact secrets (strings of 6+ characters; anything else is ignored). */
+  learn(values: Iterable<unknown>): void {
+    for (const v of values) if (typeof v === 'string' && v.length >= 6) this.secrets.add(v);
+  }
+
+  text(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return redactPatterns(out);
+  }
+
+  /** Deep-redact a JSON-able value: secret-named keys are masked, every string is passed through `text`. */
+  value<T>(value: T): T {
+    const walk = (v: unknown, key?: string): unknown => {
+      if (typeof v === 'string') return key !== undefined && SECRET_KEYS.test(key) ? REDACTED : this.text(v);
+      if (Array.isArray(v)) return v.map((x) => walk(x));
+      if (v && typeof v === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = walk(x, k);
+        return out;
+      }
+      return v;
+    };
+    return walk(value) as T;
+  }
+}

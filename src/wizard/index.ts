@@ -1,31 +1,31 @@
 /**
- * The interactive way in (`clawfix` on a terminal): recover an interrupted repair if there is one,
- * detect with a spinner, then the same plan/pipeline as `clawfix fix` with its prompts; when nothing
- * is wrong, offer to roll back the last repair. No prompt is ever shown without a TTY.
+ * The interactive way in (`clawfix` on a terminal): offer to recover an interrupted repair, look with
+ * a spinner, then the repair flow with the wizard's questions; when nothing is wrong, offer to roll
+ * back the last repair. No prompt is ever shown without a TTY (the command checks before calling).
  */
+import { existsSync } from 'node:fs';
 import { listBackups } from '../apply/backup.js';
-import { pidAlive, readJournal } from '../apply/journal.js';
+import { fix, type FixArgs } from '../cli/commands/fix.js';
+import type { Ctx } from '../cli/context.js';
 import { problems } from '../detect/index.js';
 import { resolvePaths } from '../openclaw/paths.js';
-import { existsSync } from 'node:fs';
+import { readJournal } from '../records/journal.js';
+import { openSession } from '../usecase/session.js';
 import { EXIT } from '../util/errors.js';
+import { pidAlive } from '../util/pid.js';
 import { makeSpinner } from '../util/spinner.js';
-import type { Ctx } from '../cli/context.js';
-import type { FixArgs } from '../cli/main.js';
-import { fix, inquirerPrompter, type Prompter } from '../cli/commands/fix.js';
-import { openSession } from '../cli/session.js';
+import { askRecovery, askRollbackLast } from './questions.js';
 
-export async function wizard(ctx: Ctx, args: FixArgs, injected?: Prompter): Promise<number> {
+export async function wizard(ctx: Ctx, args: FixArgs): Promise<number> {
   const { out } = ctx;
-  const ask = injected ?? (await inquirerPrompter(ctx));
+  const ask = await ctx.deps.prompt();
   const c = out.colors;
-  const { stateDir } = resolvePaths(ctx.snapshotOptions, ctx.deps.env, existsSync);
+  const { stateDir } = resolvePaths(ctx.app.snapshotOptions, ctx.deps.env, existsSync);
 
   const journal = await readJournal(stateDir);
   if (journal && !pidAlive(journal.pid)) {
     out.info(c.yellow(`An interrupted clawfix ${journal.command} (${journal.id}, started ${new Date(journal.startedAtMs).toISOString()}) was found.`));
-    const ok = await ask.confirm('Recover it now? (finishes it if it was fully written, otherwise restores the backup)', true);
-    if (!ok) {
+    if (!(await askRecovery(ask))) {
       out.result('Nothing was changed. Run clawfix again when you want to recover it.');
       return EXIT.PROBLEM;
     }
@@ -35,22 +35,16 @@ export async function wizard(ctx: Ctx, args: FixArgs, injected?: Prompter): Prom
   spin.start('Looking at your OpenClaw setup…');
   let session;
   try {
-    session = await openSession(ctx, { dryRun: false });
+    session = await openSession(ctx.app, { dryRun: false });
   } finally {
     spin.stop();
   }
-  const bad = problems(session.findings);
-  if (!bad.length) {
-    out.result(c.green('✔ No pairing problems found: sub-agents should be able to connect.'));
-    const last = (await listBackups(stateDir)).pop();
-    if (last) {
-      const again = await ask.confirm(`The last clawfix repair (${last.id}: ${last.reason}) is in place. Roll it back?`, false);
-      if (again) {
-        const { rollback } = await import('../cli/commands/rollback.js');
-        return rollback(ctx, { id: last.id, yes: true });
-      }
-    }
-    return EXIT.OK;
+  if (problems(session.findings).length) return fix(ctx, args, session);
+  out.result(c.green('✔ No pairing problems found: sub-agents should be able to connect.'));
+  const last = (await listBackups(stateDir)).pop();
+  if (last && (await askRollbackLast(ask, last))) {
+    const { rollback } = await import('../cli/commands/rollback.js');
+    return rollback(ctx, { id: last.id, yes: true });
   }
-  return fix(ctx, args, ask, session);
+  return EXIT.OK;
 }

@@ -14,6 +14,7 @@ import {
   readGatewayPid,
   resolveState,
   scopesAllow,
+  versionOf,
   sleep,
   sortedList,
   storeKindOf,
@@ -74,7 +75,7 @@ async function agentConnect(requested, clientId = 'gateway-client') {
   let reason;
   if (!dev || (dev.publicKey && identity.publicKey && dev.publicKey !== identity.publicKey)) reason = 'not-paired';
   else if (!roles.includes('operator') || !token || token.revokedAtMs) reason = 'role-upgrade';
-  else if (!scopesAllow(requested, approved)) reason = 'scope-upgrade';
+  else if (!scopesAllow(requested, approved, versionOf(readCtl()))) reason = 'scope-upgrade';
 
   if (!reason) {
     log(st.logFile, { text: `agent call ok device=${deviceId} client=${clientId}` });
@@ -161,6 +162,15 @@ async function handle(req, res) {
     for await (const chunk of req) body += chunk;
     const scopes = (body && JSON.parse(body).scopes) ?? readCtl().subagentScopes ?? ['operator.write'];
     return send(200, await agentConnect(scopes));
+  }
+  if (req.method === 'POST' && req.url === '/__fake/spawn') {
+    // A sub-agent spawn as 2026.2.19–4.24 make it: two calls with the state dir's own identity,
+    // sessions.patch (operator.admin) then agent (operator.write); the first refusal ends it.
+    for (const [call, scope] of [['sessions.patch', 'operator.admin'], ['agent', 'operator.write']]) {
+      const r = await agentConnect([scope]);
+      if (!r.ok) return send(200, { ok: false, refusedAt: call, error: `Spawn failed: gateway closed (1008): pairing required`, ...r });
+    }
+    return send(200, { ok: true });
   }
   send(404, { ok: false, error: 'not found' });
 }

@@ -151,15 +151,22 @@ export function log(logFile, { subsystem = 'gateway', level = 'INFO', text, meta
 
 // ---------- scopes ----------
 
-function satisfied(requested, granted) {
-  if (granted.has(requested)) return true;
-  if (requested.startsWith('operator.') && granted.has('operator.admin')) return true;
-  return requested === 'operator.read' && granted.has('operator.write');
+/** 2026.2.19–2.21 (the bug era): operator.admin does NOT cover operator.write (read is covered by either). */
+export function e2Rules(version) {
+  const m = /2026\.2\.(\d+)/.exec(version ?? '');
+  return !!m && Number(m[1]) >= 19 && Number(m[1]) <= 21;
 }
 
-export function scopesAllow(requested, approved) {
+function satisfied(requested, granted, e2) {
+  if (granted.has(requested)) return true;
+  if (requested === 'operator.read') return granted.has('operator.write') || granted.has('operator.admin');
+  return !e2 && requested.startsWith('operator.') && granted.has('operator.admin');
+}
+
+export function scopesAllow(requested, approved, version) {
   const granted = new Set(approved);
-  return requested.every((s) => satisfied(s, granted));
+  const e2 = e2Rules(version);
+  return requested.every((s) => satisfied(s, granted, e2));
 }
 
 export function union(...lists) {

@@ -94,3 +94,9 @@ export function logTexts(file: string): string[] {
     }
   });
 }
+
+/** The fake gateway's sub-agent spawn (sessions.patch with operator.admin, then agent with operator.write). */
+export async function spawnCall(port: number): Promise<{ ok: boolean; refusedAt?: string; error?: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}/__fake/spawn`, { method: 'POST' });
+  return (await res.json()) as { ok: boolean; refusedAt?: string; error?: string };
+}

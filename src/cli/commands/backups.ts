@@ -1,13 +1,13 @@
 /** `clawfix backups`: list the backups fix made (newest last). */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { backupsDir, listBackups } from '../../apply/backup.js';
 import { resolvePaths } from '../../openclaw/paths.js';
-import { existsSync } from 'node:fs';
 import { EXIT } from '../../util/errors.js';
 import type { Ctx } from '../context.js';
 
 export async function backups(ctx: Ctx): Promise<number> {
-  const { stateDir } = resolvePaths(ctx.snapshotOptions, ctx.deps.env, existsSync);
+  const { stateDir } = resolvePaths(ctx.app.snapshotOptions, ctx.deps.env, existsSync);
   const all = await listBackups(stateDir);
   if (ctx.out.json) {
     ctx.out.writeJson({

@@ -1,0 +1,56 @@
+/** Human rendering of a snapshot's summary and of findings; the diagnose JSON document. */
+import type { Finding, Snapshot } from '../../types.js';
+import type { Out } from '../io.js';
+
+export function describeSnapshot(s: Snapshot, out: Out): string[] {
+  const c = out.colors;
+  const lines = [
+    `${c.bold('OpenClaw')}  ${s.openclaw.version ?? c.yellow('version unknown')}${s.openclaw.executable ? c.dim(` (${s.openclaw.executable})`) : ''}`,
+    `${c.bold('State')}     ${s.stateDir}${c.dim(` (from ${s.stateDirSource})`)}`,
+    `${c.bold('Config')}    ${s.config.path}${s.config.exists ? '' : c.dim(' (missing)')}`,
+    `${c.bold('Store')}     ${s.store.kind === 'sqlite' ? 'SQLite' : 'JSON'}: ${s.era.reason}`,
+    `${c.bold('Gateway')}   ${s.gateway.running === true ? c.green('running') : s.gateway.running === false ? c.yellow('not running') : 'unknown'} on 127.0.0.1:${s.gateway.port}`,
+    `${c.bold('Logs')}      ${s.logs.files.length ? s.logs.files.join(', ') : c.dim('none found')}${s.logs.files.length ? c.dim(` (${s.logs.events.length} relevant line(s) in the last ${Math.round((s.logs.toMs - s.logs.fromMs) / 3_600_000)} h)`) : ''}`,
+  ];
+  for (const f of s.logs.foreign ?? []) lines.push(c.dim(`          ${f.file} is shared: lines of the gateway on port ${f.ports.join(', ')} are not counted here`));
+  if (s.openclaw.error) lines.push(c.dim(`          ${s.openclaw.error}`));
+  return lines;
+}
+
+const ICON = { error: '✖', warning: '▲', info: 'ℹ' } as const;
+
+export function renderFinding(f: Finding, out: Out, index: number): string[] {
+  const c = out.colors;
+  const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.cyan;
+  const lines = [`${color(`${ICON[f.severity]} ${index}. ${f.title}`)} ${c.dim(`[${f.id}]`)}`, `   ${f.detail}`];
+  if (f.requestedScopes || f.missingScopes) {
+    const parts = [];
+    if (f.requestedScopes) parts.push(`requested: ${f.requestedScopes.join(', ') || '(none)'}`);
+    if (f.approvedScopes) parts.push(`approved: ${f.approvedScopes.join(', ') || '(none)'}`);
+    if (f.missingScopes) parts.push(`missing: ${c.bold(f.missingScopes.join(', '))}`);
+    lines.push(`   ${parts.join(' · ')}`);
+  }
+  if (f.evidence.length) {
+    lines.push(`   ${c.dim('evidence:')}`);
+    for (const e of f.evidence) {
+      const when = e.timeMs ? `${new Date(e.timeMs).toISOString()} ` : '';
+      lines.push(`     - ${when}${e.text}${e.source ? c.dim(`  (${e.source})`) : ''}`);
+    }
+  }
+  const fix = f.suggestedFix;
+  lines.push(`   ${c.bold('fix:')} ${fix.description}${fix.command ? `\n        ${c.cyan(`$ ${fix.command}`)}` : ''}`);
+  return lines;
+}
+
+/** The `openclaw` block every JSON document that describes an install carries. */
+export function installJson(s: Snapshot) {
+  return {
+    version: s.openclaw.version ?? null,
+    executable: s.openclaw.executable ?? null,
+    stateDir: s.stateDir,
+    configPath: s.config.path,
+    logFiles: s.logs.files,
+    store: { kind: s.store.kind, era: s.era.era, reason: s.era.reason, paths: s.store.paths, ok: s.store.ok, ...(s.store.error ? { error: s.store.error } : {}) },
+    gateway: { running: s.gateway.running, port: s.gateway.port },
+  };
+}

@@ -1,0 +1,41 @@
+/** The human summary of a finished transaction (repair, rollback), shared by both. */
+import type { ExecuteResult } from '../../apply/execute.js';
+import { scopeOf, type Plan } from '../../plan/types.js';
+import type { Out } from '../io.js';
+import { heldBack } from './plan.js';
+
+export function renderTransaction(out: Out, plan: Plan, res: ExecuteResult, what: 'repair' | 'rollback'): void {
+  const c = out.colors;
+  if (res.ok) {
+    out.result(c.green(`✔ ${what === 'repair' ? 'Repaired' : 'Rolled back'}: ${plan.title}`));
+    if (res.backupId) out.result(`  backup ${res.backupId} — undo with: clawfix rollback ${res.backupId}`);
+    if (res.rebased) out.result(c.dim('  re-based onto the current file: same change'));
+    for (const n of res.ran.notes) out.result(`  ${n}`);
+    const withheld = scopeOf(plan)?.withheld ?? [];
+    if (withheld.length) out.result(c.yellow(`  held back: ${heldBack(withheld)}`));
+    return;
+  }
+  out.error(`✖ ${what} failed: ${res.error?.message ?? 'unknown error'}`);
+  if (res.rollbackErrors.length) {
+    out.error('The rollback did not complete. To finish it by hand:');
+    if (res.backupId) {
+      out.error(
+        `  1. openclaw gateway stop\n  2. clawfix rollback ${res.backupId} --yes   (or copy the files from ${plan.stateDir}/clawfix/backups/${res.backupId}/ back, same mode)\n  3. openclaw gateway start`,
+      );
+    } else out.error('  nothing had been written yet; make sure the gateway runs: openclaw gateway start');
+    for (const e of res.rollbackErrors) out.error(`  (${e.step}: ${e.error.message})`);
+  } else {
+    out.info(c.yellow(`Everything was rolled back: the store is as it was${plan.gatewayWasRunning ? ' and the gateway is running' : ''}.`));
+  }
+}
+
+/** The transaction fields of a command's JSON document. */
+export function transactionJson(stateDir: string, res: ExecuteResult | undefined) {
+  return {
+    applied: res?.applied ?? [],
+    backup: res?.backupId ? { id: res.backupId, path: `${stateDir}/clawfix/backups/${res.backupId}` } : null,
+    rolledBack: res?.rolledBack ?? false,
+    rebased: res?.rebased ?? false,
+    ...(res?.error ? { error: res.error.message } : {}),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Processes on this machine, read from /proc (Linux; elsewhere every function answers "unknown"):
+ * who listens on a port, a process's command line, environment and working dir, its cgroup and PID
+ * namespace. Read-only.
+ */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+export interface ProcessInfo {
+  pid: number;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** pid listening on `port` (any local address), from /proc/net/tcp{,6} and /proc/<pid>/fd. */
+export function pidListeningOn(port: number): number | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      if (cols[3] === '0A' && cols[1]!.endsWith(`:${hexPort}`)) inodes.add(cols[9]!);
+    }
+  }
+  if (!inodes.size) return undefined;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return Number(pid);
+      } catch {
+        /* fd closed meanwhile */
+      }
+    }
+  }
+  return undefined;
+}
+
+/** argv, environment and working dir of a process (undefined when it is gone or not readable). */
+export function readProcess(pid: number): ProcessInfo | undefined {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const env: Record<string, string> = {};
+    for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return argv.length ? { pid, argv, cwd, env } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function read(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function link(p: string): string | undefined {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The raw facts about a process that tell whether it runs in a container. Strings as /proc has them. */
+export interface ProcessPlacement {
+  pid: number;
+  /** /proc/<pid>/comm, trimmed. */
+  comm?: string;
+  cmdline?: string[];
+  cgroup?: string;
+  /** readlink /proc/<pid>/ns/pid, e.g. `pid:[4026531836]`. */
+  pidNs?: string;
+  /** The `container` environment variable (podman and systemd-nspawn set it). */
+  containerEnv?: string;
+  ppid?: number;
+}
+
+export function readPlacement(pid: number | 'self'): ProcessPlacement {
+  const base = `/proc/${pid}`;
+  const comm = read(`${base}/comm`)?.trim();
+  const cmdline = read(`${base}/cmdline`)?.split('\0').filter(Boolean);
+  const cgroup = read(`${base}/cgroup`);
+  const pidNs = link(`${base}/ns/pid`);
+  const environ = read(`${base}/environ`);
+  const containerEnv = environ
+    ?.split('\0')
+    .find((kv) => kv.startsWith('container='))
+    ?.slice('container='.length);
+  const stat = read(`${base}/stat`);
+  const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : undefined;
+  return {
+    pid: pid === 'self' ? process.pid : pid,
+    ...(comm ? { comm } : {}),
+    ...(cmdline?.length ? { cmdline } : {}),
+    ...(cgroup !== undefined ? { cgroup } : {}),
+    ...(pidNs ? { pidNs } : {}),
+    ...(containerEnv ? { containerEnv } : {}),
+    ...(ppid !== undefined && Number.isInteger(ppid) ? { ppid } : {}),
+  };
+}

@@ -1,0 +1,13 @@
+/** Which findings clawfix repairs, and how: a scope grant on the device, or a gateway restart. Typed by FindingId. */
+import type { FindingId } from '../types.js';
+
+export type RepairKind = 'scope' | 'restart';
+
+export const REPAIRS = {
+  'scope-upgrade': 'scope',
+  'token-invalidated': 'restart',
+} as const satisfies Partial<Record<FindingId, RepairKind>>;
+
+export function repairKind(id: FindingId): RepairKind | undefined {
+  return (REPAIRS as Partial<Record<FindingId, RepairKind>>)[id];
+}

@@ -65,6 +65,8 @@ export interface StoreSnapshot {
   shape?: JsonStoreShape;
   /** Keys of paired.json entries that look like pending requests (requestId, no publicKey match). */
   strayPendingInPaired?: string[];
+  /** Store files that start with a UTF-8 byte-order mark: OpenClaw's reader (`JSON.parse(buf.toString('utf8'))`) rejects them. */
+  bomFiles?: string[];
 }
 
 export interface LogEvent {
@@ -226,6 +228,7 @@ export type FindingId =
   | 'interrupted-repair'
   | 'gateway-in-container'
   | 'legacy-device-auth'
+  | 'store-bom'
   | 'detector-failed';
 
 export interface Evidence {

@@ -64,6 +64,8 @@ interface Case {
   pending?: boolean;
   /** Formats the repair must keep in the files it wrote. */
   keeps?: ('bom' | 'crlf')[];
+  /** Formats the repair must remove (a BOM OpenClaw cannot read). */
+  drops?: 'bom'[];
   expect: { diagnose: Expect; dryRun: Expect; fix: Expect };
 }
 
@@ -376,6 +378,7 @@ async function runCase(c: Case): Promise<void> {
         JSON.parse(text.replace(/^\uFEFF/, '')); // every file the repair wrote parses
         if (path.join(f.stateDir, rel) !== target) continue;
         if (c.keeps?.includes('bom') && !text.startsWith('\uFEFF')) throw new Error(`${c.id}: the repair dropped the BOM of ${rel}`);
+        if (c.drops?.includes('bom') && text.startsWith('\uFEFF')) throw new Error(`${c.id}: the repair kept the BOM of ${rel}, which OpenClaw cannot read`);
         if (c.keeps?.includes('crlf') && /[^\r]\n/.test(text)) throw new Error(`${c.id}: the repair wrote bare LF line endings into ${rel}`);
       }
     }

@@ -223,7 +223,9 @@ describe.each(STORES)('$name', ({ version, kind }) => {
       expect(Object.keys(byDevice).sort()).toEqual([f.deviceId, laptop].sort());
       expect(byDevice[f.deviceId]).toMatchObject({ severity: 'error', missingScopes: [WRITE], approvedScopes: [READ] });
       expect(byDevice[laptop]).toMatchObject({ severity: 'error', missingScopes: [ADMIN], approvedScopes: [READ], device: { displayName: 'laptop' } });
-      expect(byDevice[laptop]!.suggestedFix.command).toBe(`clawfix fix --device ${laptop} --allow-admin`);
+      // issue 11 (one story): the headline command is the plan that runs without consent (write); admin is the second step
+      expect(byDevice[laptop]!.suggestedFix.command).toBe(`clawfix fix --device ${laptop}`);
+      expect(byDevice[laptop]!.suggestedFix.description).toMatch(/operator\.admin, also requested, is a second, consent-gated step \(--allow-admin/);
       // an audit for a device the store does not know is not a scope upgrade (nor, without a refusal, first-time pairing)
       expect(r.stdout).not.toContain(stranger);
       expect(r.ids).not.toContain('first-time-pairing');

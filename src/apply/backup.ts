@@ -25,6 +25,12 @@ export interface BackupManifest {
   stateDir: string;
   files: { path: string; name: string; sha256: string; mode: number; size: number }[];
   rows?: { db: string; images: RowImage[] };
+  /**
+   * What the transaction wrote (recorded once it has written): a copy of each file as written, and the
+   * rows as they were right after (in `after-rows.json`). A rollback compares the current state with
+   * these, record by record, to undo only what the repair changed and keep what came later.
+   */
+  after?: { files: { path: string; name: string; sha256: string }[]; rows?: string };
 }
 
 export function backupsDir(stateDir: string): string {
@@ -166,5 +172,44 @@ export async function restoreFilesFromBackup(stateDir: string, m: BackupManifest
     const data = await readBackupFile(stateDir, m, f.name);
     if (sha256(data) !== f.sha256) throw new ClawfixError(`backup copy of ${f.path} is damaged; not restoring it`, { path: f.path });
     await writeAtomic(f.path, data, f.mode, faults);
+  }
+}
+
+/**
+ * Record what the transaction wrote next to its backup (files as written, rows as they are now), then
+ * the manifest that names them. Best effort by design: a rollback without it restores whole files.
+ */
+export async function recordAfter(stateDir: string, m: BackupManifest, files: readonly { path: string; after: string }[], rows?: RowImage[], faults?: FaultPort): Promise<BackupManifest> {
+  const dir = path.join(backupsDir(stateDir), m.id);
+  const after: NonNullable<BackupManifest['after']> = { files: [] };
+  for (const [i, f] of files.entries()) {
+    const name = `${i}-${path.basename(f.path)}.after`;
+    await writeAtomic(path.join(dir, name), f.after, 0o600, faults);
+    after.files.push({ path: f.path, name, sha256: sha256(f.after) });
+  }
+  if (rows) {
+    after.rows = 'after-rows.json';
+    await writeAtomic(path.join(dir, after.rows), JSON.stringify(rows.map((im) => ({ ...im, row: im.row ? Object.fromEntries(Object.entries(im.row).map(([k, v]) => [k, jsonSafe(v)])) : null }))) + '\n', 0o600, faults);
+  }
+  const next = { ...m, after };
+  await writeAtomic(path.join(dir, 'manifest.json'), JSON.stringify(next, null, 2) + '\n', 0o600, faults);
+  return next;
+}
+
+/** The recorded after-state of a backup's transaction (undefined for backups made before it was recorded). */
+export async function loadAfter(stateDir: string, m: BackupManifest): Promise<{ files: Map<string, Buffer>; rows?: RowImage[] } | undefined> {
+  if (!m.after) return undefined;
+  const dir = path.join(backupsDir(stateDir), m.id);
+  try {
+    const files = new Map<string, Buffer>();
+    for (const f of m.after.files) {
+      const data = await fs.readFile(path.join(dir, f.name));
+      if (sha256(data) !== f.sha256) return undefined;
+      files.set(f.path, data);
+    }
+    const rows = m.after.rows ? (JSON.parse(await fs.readFile(path.join(dir, m.after.rows), 'utf8')) as RowImage[]) : undefined;
+    return { files, ...(rows ? { rows } : {}) };
+  } catch {
+    return undefined;
   }
 }

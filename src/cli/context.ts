@@ -38,7 +38,8 @@ export function makeCtx(deps: Deps, args: GlobalArgs): Ctx {
   const out = makeOut(deps, { json: args.json, verbose: args.verbose, color: args.color, env: deps.env });
   const c = out.colors;
   const app: AppCtx = {
-    snapshotOptions: snapshotOptionsFrom(args),
+    // CLAWFIX_OPENCLAW_TMP_ROOT: where OpenClaw's `/tmp` is, for sandboxes with their own (and hermetic tests).
+    snapshotOptions: { ...snapshotOptionsFrom(args), ...(deps.env.CLAWFIX_OPENCLAW_TMP_ROOT ? { tmpRoot: deps.env.CLAWFIX_OPENCLAW_TMP_ROOT } : {}) },
     configFlag: !!args.config,
     env: deps.env,
     now: deps.now,

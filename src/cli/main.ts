@@ -81,7 +81,7 @@ const COMMANDS: Record<string, Run> = {
   },
   rollback: async (c, a) => {
     requireConsent(c, !!a.yes, 'add --yes to restore unattended');
-    return (await import('./commands/rollback.js')).rollback(c, { ...(typeof a.id === 'string' ? { id: a.id } : {}), yes: !!a.yes });
+    return (await import('./commands/rollback.js')).rollback(c, { ...(typeof a.id === 'string' ? { id: a.id } : {}), yes: !!a.yes, force: !!a.force });
   },
   backups: async (c) => (await import('./commands/backups.js')).backups(c),
   completion: async (c, a) => {
@@ -104,7 +104,11 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
     .command(
       'rollback [id]',
       'restore a backup made by fix (default: the latest)',
-      (y) => y.positional('id', { type: 'string', describe: 'backup id from `clawfix backups`' }).option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not prompt' }),
+      (y) =>
+        y
+          .positional('id', { type: 'string', describe: 'backup id from `clawfix backups`' })
+          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not prompt' })
+          .option('force', { type: 'boolean', default: false, describe: 'put the old files/rows back whole, even where they changed again after the repair' }),
       dispatch('rollback'),
     )
     .command('backups', 'list backups made by fix', (y) => y, dispatch('backups'))

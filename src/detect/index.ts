@@ -20,6 +20,7 @@ import { roleUpgrade } from './role-upgrade.js';
 import { scopeUpgrade } from './scope-upgrade.js';
 import { severalStateDirs } from './several-state-dirs.js';
 import { staleServiceToken } from './stale-service-token.js';
+import { storeBom } from './store-bom.js';
 import { storeUnreadable } from './store-unreadable.js';
 import { tokenInvalidated } from './token-invalidated.js';
 import { tokenScopeMismatch } from './token-scope-mismatch.js';
@@ -27,6 +28,7 @@ import { tokenScopeMismatch } from './token-scope-mismatch.js';
 export const DETECTORS: readonly Detector[] = [
   interruptedRepair,
   storeUnreadable,
+  storeBom,
   scopeUpgrade,
   roleUpgrade,
   tokenInvalidated,

@@ -39,6 +39,8 @@ export interface LogFacts {
   gatewayTokenMismatch: LogEvent[];
   reloads: LogEvent[];
   legacyStore: LogEvent[];
+  /** The gateway could not read a JSON state file (`JsonFileReadError`). */
+  jsonReadErrors: LogEvent[];
   targets: { ev: LogEvent; url: string }[];
   starts: LogEvent[];
 }
@@ -96,6 +98,7 @@ function classify(ev: LogEvent, f: LogFacts): void {
     f.reloads.push(ev);
   }
   if (/Legacy pairing stores? require/.test(t)) f.legacyStore.push(ev);
+  if (t.includes('JsonFileReadError')) f.jsonReadErrors.push(ev);
   const target = /Gateway target: (\S+)/.exec(t);
   if (target) f.targets.push({ ev, url: target[1]! });
   if (/listening on (ws|http)/.test(t)) f.starts.push(ev);
@@ -104,7 +107,7 @@ function classify(ev: LogEvent, f: LogFacts): void {
 export function logFacts(s: Snapshot): LogFacts {
   const hit = cache.get(s);
   if (hit) return hit;
-  const f: LogFacts = { audits: [], approvals: [], refusals: [], tokenMismatch: [], scopeMismatch: [], gatewayTokenMismatch: [], reloads: [], legacyStore: [], targets: [], starts: [] };
+  const f: LogFacts = { audits: [], approvals: [], refusals: [], tokenMismatch: [], scopeMismatch: [], gatewayTokenMismatch: [], reloads: [], legacyStore: [], jsonReadErrors: [], targets: [], starts: [] };
   for (const ev of s.logs.events) {
     const a = AUDIT_RE.exec(ev.text);
     if (a) {

@@ -8,7 +8,7 @@ import type { Evidence, PairedDevice, Snapshot, SpawnCall } from '../types.js';
 import { baselineScopes, roleApproved, rulesFor, spawnCalls } from '../openclaw/rules.js';
 import { findDevice, isExpired, pendingFor } from '../snapshot/queries.js';
 import { list } from '../util/format.js';
-import { minimalGrant, missingScopes, sortedUnion } from '../util/scopes.js';
+import { ADMIN, minimalGrant, missingScopes, sortedUnion } from '../util/scopes.js';
 import { logFacts } from './log-facts.js';
 import { logEvidence } from './util.js';
 
@@ -22,6 +22,8 @@ export interface ScopeRequest {
   missing: string[];
   /** The smallest set to add so that the approval covers the request. */
   grant: string[];
+  /** The smallest set without operator.admin: what a repair without admin consent grants. */
+  plainGrant: string[];
   /** Newest first-hand evidence, oldest first. */
   evidence: Evidence[];
   clients: string[];
@@ -124,6 +126,7 @@ function request(s: Snapshot, deviceId: string, req: Requested): ScopeRequest | 
     approved,
     missing: missingScopes(requested, approved, rules),
     grant: minimalGrant(requested, approved, rules),
+    plainGrant: minimalGrant(requested.filter((x) => x !== ADMIN), approved, rules),
     evidence: req.evidence,
     clients: [...req.clients],
     auths: [...req.auths],

@@ -33,15 +33,16 @@ function spawnSentence(s: Snapshot, r: ScopeRequest): string {
 
 function fixOf(s: Snapshot, r: ScopeRequest): Finding['suggestedFix'] {
   const where = s.era.store === 'sqlite' ? ' (through `openclaw devices approve` when the request is still pending, else one SQLite transaction)' : ' (gateway stopped, store backed up, then restarted and verified)';
-  const plain = r.grant.filter((x) => x !== ADMIN);
-  const admin = r.grant.includes(ADMIN);
-  const command = `clawfix fix --device ${r.device.deviceId}${admin ? ' --allow-admin' : ''}`;
-  if (!admin) return { kind: 'clawfix', description: `add exactly ${list(r.grant)} to this device's approved scopes${where}`, command };
-  if (r.spawn || !plain.length) return { kind: 'clawfix', description: `add ${list(r.grant)} in one repair${where}; operator.admin needs your consent (--allow-admin, or confirm it in the wizard)`, command };
+  const cmd = `clawfix fix --device ${r.device.deviceId}`;
+  if (!r.grant.includes(ADMIN)) return { kind: 'clawfix', description: `add exactly ${list(r.grant)} to this device's approved scopes${where}`, command: cmd };
+  if (r.spawn || !r.plainGrant.length) {
+    return { kind: 'clawfix', description: `add ${list(r.grant)} in one repair${where}; operator.admin needs your consent (--allow-admin, or confirm it in the wizard)`, command: `${cmd} --allow-admin` };
+  }
+  // The plan that runs without consent comes first; admin (which would cover those scopes too) is its own step.
   return {
     kind: 'clawfix',
-    description: `add exactly ${list(plain)} (clawfix fix --yes)${where}; operator.admin is a second, consent-gated step (--allow-admin, or confirm it in the wizard)`,
-    command,
+    description: `add exactly ${list(r.plainGrant)} (what \`clawfix fix --yes\` grants)${where}; operator.admin, also requested, is a second, consent-gated step (--allow-admin, or confirm it in the wizard)`,
+    command: cmd,
   };
 }
 

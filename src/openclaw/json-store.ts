@@ -171,6 +171,8 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
       snapshot.errorPath = f.path;
     }
   }
+  const bom = [paired, pending].filter((f) => f.format?.bom).map((f) => f.path);
+  if (bom.length) snapshot.bomFiles = bom;
   if (paired.value !== undefined) {
     const pe = pairedEntries(paired.value);
     if (!pe) {

@@ -22,6 +22,8 @@ export function defaultLogFiles(opts: {
   now: Date;
   uid?: number;
   tmpdir?: string;
+  /** Where OpenClaw's preferred `/tmp` is (default `/tmp`; a sandbox or a test may have its own). */
+  tmpRoot?: string;
 }): string[] {
   const out: string[] = [];
   if (opts.configLoggingFile && opts.configLoggingFile.trim()) out.push(opts.configLoggingFile.trim());
@@ -31,7 +33,7 @@ export function defaultLogFiles(opts: {
   const today = ymd(now);
   const yesterday = ymd(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1, 12));
   const names = [`${stem}-${today}.log`, `${stem}-${today}.1.log`, `${stem}-${yesterday}.log`];
-  const dirs = ['/tmp/openclaw'];
+  const dirs = [path.join(opts.tmpRoot ?? '/tmp', 'openclaw')];
   if (opts.uid !== undefined && opts.uid >= 0) dirs.push(path.join(opts.tmpdir ?? os.tmpdir(), `openclaw-${opts.uid}`));
   for (const dir of dirs) for (const n of names) out.push(path.join(dir, n));
   out.push(path.join(opts.stateDir, 'logs', 'gateway.log'), path.join(opts.stateDir, 'logs', 'gateway.err.log'));

@@ -7,10 +7,10 @@ import { baselineScopes, rulesFor } from '../openclaw/rules.js';
 import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
-import { planJsonPatch, type JsonInputs } from './json-scope.js';
+import { planBomRewrite, planJsonPatch, type JsonInputs } from './json-scope.js';
 import { repairKind, type RepairKind } from './registry.js';
 import { planSqlitePatch, type SqliteRows } from './sqlite-scope.js';
-import { freeze, type FileChange, type JsonScopePlan, type RestartPlan, type RestorePlan, type RowChange, type SqliteApprovePlan, type SqliteScopePlan, type SqliteTarget, type StepName } from './types.js';
+import { freeze, type FileChange, type JsonRewritePlan, type JsonScopePlan, type RestartPlan, type RestorePlan, type RowChange, type SqliteApprovePlan, type SqliteScopePlan, type SqliteTarget, type StepName } from './types.js';
 
 export interface PlanChoices {
   device?: string;
@@ -59,11 +59,7 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
       });
     }
     finding = scopeFindings.find((f) => f.device?.deviceId === dev.deviceId);
-    if (!finding && !c.scopes) {
-      const other = findings.find((f) => repairKind(f.id) === 'restart');
-      if (other) return { kind: 'restart', finding: other, requested: [], approved: [], grant: [], withheld: [] };
-      return undefined;
-    }
+    if (!finding && !c.scopes) return otherTarget(findings);
     const requested = c.scopes ?? finding?.requestedScopes ?? [];
     return target(s, dev.deviceId, requested, c, finding);
   }
@@ -74,8 +70,15 @@ export function chooseTarget(s: Snapshot, findings: readonly Finding[], c: PlanC
   finding = scopeFindings[0];
   if (finding?.device) return target(s, finding.device.deviceId, c.scopes ?? finding.requestedScopes ?? [], c, finding);
   if (c.scopes) throw new UsageError('--scopes needs --device when no scope upgrade was found', 'clawfix fix --device <id> --scopes operator.write');
-  const tok = findings.find((f) => repairKind(f.id) === 'restart');
-  if (tok) return { kind: 'restart', finding: tok, requested: [], approved: [], grant: [], withheld: [] };
+  return otherTarget(findings);
+}
+
+/** A repair that is not a scope grant: an unreadable store file rewritten first, then a restart. */
+function otherTarget(findings: readonly Finding[]): Target | undefined {
+  for (const kind of ['rewrite', 'restart'] as const) {
+    const f = findings.find((x) => repairKind(x.id) === kind);
+    if (f) return { kind, finding: f, requested: [], approved: [], grant: [], withheld: [] };
+  }
   return undefined;
 }
 
@@ -136,7 +139,7 @@ export function buildRestorePlan(
   s: Snapshot,
   id: string,
   backup: { id: string; reason: string },
-  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: SqliteTarget },
+  changes: { files: FileChange[]; rows: RowChange[]; sqlite?: SqliteTarget; notes?: string[] },
   cmds: { stop: string; start: string },
 ): RestorePlan {
   const restartNeeded = changes.files.length > 0 && s.gateway.running === true;
@@ -152,14 +155,15 @@ export function buildRestorePlan(
     steps,
     guard: { kind: 'none' },
     verify: { gateway: 'as-found' },
-    notes: ['the current state is backed up first, so this rollback can itself be undone'],
+    notes: [...(changes.notes ?? []), 'the current state is backed up first, so this rollback can itself be undone'],
     restoreFrom: backup.id,
   });
 }
 
 /** The notes of a JSON scope plan (shared with its re-base, which must describe the same change). */
-export function jsonScopeNotes(removedRequests: readonly string[], running: boolean): string[] {
+export function jsonScopeNotes(removedRequests: readonly string[], running: boolean, bom: readonly string[] = []): string[] {
   return [
+    ...bom.map((p) => `writes ${p} without its UTF-8 byte-order mark (OpenClaw's reader rejects it)`),
     ...(removedRequests.length ? [`drops the pending request(s) the widened record satisfies: ${removedRequests.join(', ')}`] : []),
     ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
   ];
@@ -183,7 +187,29 @@ export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: J
     verify: { gateway: 'as-found', scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, noNewRefusal: { deviceId: t.deviceId!, grant: [...t.grant] }, ...spawnCheck(s, t) },
     commands: running ? [cmds.stop, cmds.start] : [],
     steps,
-    notes: jsonScopeNotes(patch.removedRequests, running),
+    notes: jsonScopeNotes(patch.removedRequests, running, bomPaths(inputs)),
+  });
+}
+
+function bomPaths(inputs: JsonInputs): string[] {
+  return [inputs.paired, inputs.pending, inputs.deviceAuth].filter((f) => f.format?.bom).map((f) => f.path);
+}
+
+/** store-bom: the store files rewritten without their byte-order mark, as a JSON repair (gateway stopped). */
+export function buildRewritePlan(s: Snapshot, id: string, t: Target, inputs: JsonInputs, cmds: { stop: string; start: string }): JsonRewritePlan {
+  const running = s.gateway.running === true;
+  return freeze({
+    ...planBase(s, id),
+    kind: 'json-rewrite',
+    title: 'Rewrite the pairing store without its byte-order mark',
+    ...(t.finding ? { finding: t.finding } : {}),
+    files: planBomRewrite(inputs),
+    rows: [],
+    guard: { kind: 'files-unchanged' },
+    verify: { gateway: 'as-found' },
+    commands: running ? [cmds.stop, cmds.start] : [],
+    steps: running ? ['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['lock', 'guard', 'backup', 'patch', 'verify'],
+    notes: [...jsonScopeNotes([], running, bomPaths(inputs)), 'nothing else in the files changes'],
   });
 }
 

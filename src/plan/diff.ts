@@ -40,12 +40,17 @@ function rowText(row: Readonly<Record<string, unknown>> | null, redactor: Redact
   return JSON.stringify(redactor.value(shown), null, 2) + '\n';
 }
 
+/** A byte-order mark is invisible: the diff names it where it is removed or added. */
+function visible(text: string): string {
+  return text.startsWith('\uFEFF') ? `‹UTF-8 byte-order mark›${text.slice(1)}` : text;
+}
+
 /** The plan's changes as unified diffs; `redactor` masks every secret (the file texts hold device tokens). */
 export async function planDiff(plan: Plan, redactor: Redactor): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const parts: string[] = [];
   for (const f of plan.files) {
-    parts.push(createTwoFilesPatch(f.path, f.path, redactor.text(f.before), redactor.text(f.after), 'before', 'after', { context: 3 }));
+    parts.push(createTwoFilesPatch(f.path, f.path, visible(redactor.text(f.before)), visible(redactor.text(f.after)), 'before', 'after', { context: 3 }));
   }
   for (const r of plan.rows) {
     const name = `${plan.sqlite?.db ?? 'openclaw.sqlite'}:${r.table}[${Object.values(r.key).join('/')}]`;

@@ -7,7 +7,7 @@
 import type { JsonInputs, RawJsonFile } from '../openclaw/json-store.js';
 import { pairedEntries } from '../openclaw/json-store.js';
 export type { JsonInputs } from '../openclaw/json-store.js';
-import { serializeLike } from '../openclaw/json-format.js';
+import { serializeLike, type JsonFormat } from '../openclaw/json-format.js';
 import { appendUnique, missingScopes } from '../util/scopes.js';
 import { canonical, sha256 } from '../util/hash.js';
 import type { FileChange } from './types.js';
@@ -97,7 +97,7 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
     if (f.text === undefined || after === f.text) return;
     files.push({ path: f.path, before: f.text, after, mode: f.mode ?? 0o600, beforeSha: sha256(f.text), afterSha: sha256(after) });
   };
-  pushChange(inp.paired, serializeLike(pairedValue, inp.paired.format));
+  pushChange(inp.paired, serializeLike(pairedValue, noBom(inp.paired.format)));
 
   const removed: string[] = [];
   const approvedNow = strings(rec.approvedScopes);
@@ -111,7 +111,7 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
         removed.push(id);
       }
     }
-    if (removed.length) pushChange(inp.pending, serializeLike(pend, inp.pending.format));
+    if (removed.length) pushChange(inp.pending, serializeLike(pend, noBom(inp.pending.format)));
   }
 
   const da = inp.deviceAuth;
@@ -121,8 +121,29 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
     // The client cache is aligned only when it holds a list to widen; a damaged cache is left alone.
     if (auth.deviceId === deviceId && isObject(t) && (t.scopes === undefined || isStringList(t.scopes))) {
       t.scopes = appendUnique(strings(t.scopes), grant);
-      pushChange(da, serializeLike(auth, da.format));
+      pushChange(da, serializeLike(auth, noBom(da.format)));
     }
   }
+  // A store file with a byte-order mark that the patch does not otherwise touch is rewritten without it too.
+  for (const f of [inp.pending]) if (f.format?.bom && f.text !== undefined && !files.some((x) => x.path === f.path)) pushChange(f, withoutBom(f.text));
   return { files, removedRequests: removed, guard: jsonGuard(inp, deviceId, role) };
+}
+
+/** OpenClaw reads its JSON with `JSON.parse(buf.toString('utf8'))`, which rejects a byte-order mark: files are written without one. */
+function noBom(fmt: JsonFormat): JsonFormat {
+  return { ...fmt, bom: false };
+}
+
+export function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** The store files that carry a byte-order mark, rewritten without it (the store-bom repair). */
+export function planBomRewrite(inp: JsonInputs): FileChange[] {
+  return [inp.paired, inp.pending]
+    .filter((f) => f.format?.bom && f.text !== undefined)
+    .map((f) => {
+      const after = withoutBom(f.text!);
+      return { path: f.path, before: f.text!, after, mode: f.mode ?? 0o600, beforeSha: sha256(f.text!), afterSha: sha256(after) };
+    });
 }

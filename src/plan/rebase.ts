@@ -27,6 +27,6 @@ export function rebaseJsonScopePlan(plan: JsonScopePlan, inputs: JsonInputs): Js
     ...plan,
     files: patch.files,
     removedRequests: patch.removedRequests,
-    notes: jsonScopeNotes(patch.removedRequests, plan.gatewayWasRunning === true),
+    notes: jsonScopeNotes(patch.removedRequests, plan.gatewayWasRunning === true, [inputs.paired, inputs.pending, inputs.deviceAuth].filter((f) => f.format?.bom).map((f) => f.path)),
   });
 }

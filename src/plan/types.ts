@@ -100,6 +100,11 @@ export interface JsonScopePlan extends PlanCommon {
   readonly removedRequests: readonly string[];
 }
 
+/** Store files rewritten as they are, only without their UTF-8 byte-order mark (OpenClaw's reader rejects it). */
+export interface JsonRewritePlan extends PlanCommon {
+  readonly kind: 'json-rewrite';
+}
+
 export interface SqliteApprovePlan extends PlanCommon {
   readonly kind: 'sqlite-approve';
   readonly scope: ScopeGrant & { readonly requestId: string };
@@ -126,7 +131,7 @@ export interface ConfigEditPlan extends PlanCommon {
   readonly kind: 'config-edit';
 }
 
-export type Plan = JsonScopePlan | SqliteApprovePlan | SqliteScopePlan | RestartPlan | RestorePlan | ConfigEditPlan;
+export type Plan = JsonScopePlan | JsonRewritePlan | SqliteApprovePlan | SqliteScopePlan | RestartPlan | RestorePlan | ConfigEditPlan;
 export type PlanKind = Plan['kind'];
 export type ScopePlan = JsonScopePlan | SqliteApprovePlan | SqliteScopePlan;
 

@@ -25,6 +25,8 @@ export interface SnapshotOptions extends PathFlags {
   openclaw?: string;
   /** How far back to read logs, in ms (default 24 h). */
   logWindowMs?: number;
+  /** Where OpenClaw's preferred `/tmp/openclaw` log dir lives (default `/tmp`). */
+  tmpRoot?: string;
 }
 
 export interface SnapshotDeps {
@@ -76,6 +78,7 @@ function logCandidates(opts: SnapshotOptions, paths: ResolvedPaths, config: Conf
     ...(paths.profile ? { profile: paths.profile } : {}),
     stateDir: paths.stateDir,
     now: new Date(nowMs),
+    ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}),
     ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}),
   }).filter((f) => existsSync(f));
 }

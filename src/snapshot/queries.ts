@@ -24,5 +24,5 @@ export function isExpired(s: Snapshot, p: PendingRequest): boolean {
  * run and `gateway-client` in the next).
  */
 export function labelOf(s: Snapshot, d: { deviceId: string; displayName?: string; clientId?: string }): string {
-  return d.deviceId === s.identity.deviceId ? `this machine's own identity (${shortId(d.deviceId)})` : labelOf(s, d);
+  return d.deviceId === s.identity.deviceId ? `this machine's own identity (${shortId(d.deviceId)})` : deviceLabel(d);
 }

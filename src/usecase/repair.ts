@@ -10,7 +10,7 @@ import { readDeviceRows } from '../apply/sqlite.js';
 import { get } from '../openclaw/config.js';
 import { readJsonInputs } from '../openclaw/json-store.js';
 import { storePaths } from '../openclaw/paths.js';
-import { buildJsonScopePlan, buildRestartPlan, buildSqlitePlan, chooseTarget, type PlanChoices, type Target } from '../plan/build.js';
+import { buildJsonScopePlan, buildRestartPlan, buildRewritePlan, buildSqlitePlan, chooseTarget, type PlanChoices, type Target } from '../plan/build.js';
 import { containerRefusal } from '../plan/container-guard.js';
 import { restarts, scopeOf, type Plan } from '../plan/types.js';
 import type { Snapshot } from '../types.js';
@@ -36,8 +36,8 @@ function unknownGatewayPort(s: Snapshot, env: AppCtx['env']): string | undefined
 
 /** The refusals that come before planning a target: the store cannot be read, or the gateway's port is unknown. */
 function refuseTarget(app: AppCtx, s: Snapshot, target: Target): void {
-  if (target.kind !== 'scope') return;
-  if (!s.store.ok) {
+  if (target.kind === 'restart') return;
+  if (target.kind === 'scope' && !s.store.ok) {
     throw new ClawfixError(`cannot repair: ${s.store.error}`, { hint: 'fix or restore the store first', ...(s.store.errorPath ? { path: s.store.errorPath } : {}) });
   }
   const noPort = s.era.store === 'json' ? unknownGatewayPort(s, app.env) : undefined;
@@ -62,6 +62,7 @@ export async function planFor(app: AppCtx, session: Session, t: Target, choices:
   const cmds = session.gateway.describe();
   let plan: Plan;
   if (t.kind === 'restart') plan = buildRestartPlan(s, id, t, cmds);
+  else if (t.kind === 'rewrite') plan = buildRewritePlan(s, id, t, await readJsonInputs(s.stateDir), cmds);
   else if (s.era.store === 'json') plan = buildJsonScopePlan(s, id, t, await readJsonInputs(s.stateDir), cmds);
   else {
     const db = storePaths(s.stateDir).sqlite;

@@ -4,12 +4,15 @@
  * (the current state is backed up first, so a rollback can itself be undone).
  */
 import { promises as fs } from 'node:fs';
-import { listBackups, loadBackup, newBackupId, readBackupFile } from '../apply/backup.js';
+import path from 'node:path';
+import { listBackups, loadAfter, loadBackup, newBackupId, readBackupFile } from '../apply/backup.js';
 import { readRows } from '../apply/sqlite.js';
 import { buildRestorePlan } from '../plan/build.js';
+import { mergeRecords, mergeRow } from '../plan/merge.js';
 import { containerRefusal } from '../plan/container-guard.js';
 import { restarts, type FileChange, type RestorePlan, type RowChange, type SqliteTarget } from '../plan/types.js';
 import { ClawfixError, EXIT } from '../util/errors.js';
+import { shortId } from '../util/format.js';
 import { sha256 } from '../util/hash.js';
 import type { AppCtx } from './context.js';
 import type { Session } from './session.js';
@@ -22,37 +25,78 @@ async function latestBackupId(stateDir: string): Promise<string> {
   return all[all.length - 1]!.id;
 }
 
-async function fileChanges(stateDir: string, m: Awaited<ReturnType<typeof loadBackup>>): Promise<FileChange[]> {
-  const files: FileChange[] = [];
+type Manifest = Awaited<ReturnType<typeof loadBackup>>;
+type After = Awaited<ReturnType<typeof loadAfter>>;
+
+/** What a rollback restores and what it keeps; the conflicts refuse it (unless --force). */
+interface Changes {
+  files: FileChange[];
+  rows: RowChange[];
+  sqlite?: SqliteTarget;
+  kept: string[];
+  conflicts: string[];
+}
+
+function change(path: string, cur: Buffer | undefined, after: string, mode: number): FileChange {
+  return { path, before: cur?.toString('utf8') ?? '', after, mode, beforeSha: cur ? sha256(cur) : '', afterSha: sha256(after) };
+}
+
+async function fileChanges(stateDir: string, m: Manifest, after: After, force: boolean, c: Changes): Promise<void> {
   for (const f of m.files) {
     const data = await readBackupFile(stateDir, m, f.name);
     if (sha256(data) !== f.sha256) throw new ClawfixError(`backup ${m.id}: the copy of ${f.path} is damaged (checksum mismatch); not restoring`, { path: f.path });
     const cur = await fs.readFile(f.path).catch(() => undefined);
     if (cur && cur.equals(data)) continue;
-    files.push({ path: f.path, before: cur?.toString('utf8') ?? '', after: data.toString('utf8'), mode: f.mode, beforeSha: cur ? sha256(cur) : '', afterSha: f.sha256 });
+    const wrote = after?.files.get(f.path);
+    // Nothing changed since the repair (or --force, or no record of what it wrote): the old file whole.
+    if (force || !wrote || !cur || cur.equals(wrote)) {
+      c.files.push(change(f.path, cur, data.toString('utf8'), f.mode));
+      continue;
+    }
+    const merged = mergeRecords(data.toString('utf8'), wrote.toString('utf8'), cur.toString('utf8'));
+    const name = path.relative(stateDir, f.path);
+    if (merged.text === undefined) c.conflicts.push(`${name} (not a JSON object now)`);
+    c.conflicts.push(...merged.conflicts.map((k) => `${name}: ${shortId(k)}`));
+    c.kept.push(...merged.kept.map((k) => `${name}: ${shortId(k)}`));
+    if (merged.text !== undefined && merged.text !== cur.toString('utf8')) c.files.push(change(f.path, cur, merged.text, f.mode));
   }
-  return files;
 }
 
-async function rowChanges(m: Awaited<ReturnType<typeof loadBackup>>): Promise<{ rows: RowChange[]; sqlite?: SqliteTarget }> {
-  if (!m.rows) return { rows: [] };
+async function rowChanges(m: Manifest, after: After, force: boolean, c: Changes): Promise<void> {
+  if (!m.rows) return;
   const current = await readRows(m.rows.db, m.rows.images);
-  const rows: RowChange[] = [];
   m.rows.images.forEach((im, i) => {
     const cur = current[i]!.row;
-    if (JSON.stringify(cur) !== JSON.stringify(im.row)) rows.push({ table: im.table, key: im.key, before: cur, after: im.row });
+    const wrote = after?.rows?.[i];
+    const how = force || !wrote ? (JSON.stringify(cur) === JSON.stringify(im.row) ? 'keep' : 'restore') : mergeRow(im.row, wrote.row, cur);
+    const label = `${im.table}[${Object.values(im.key).map(shortId).join('/')}]`;
+    if (how === 'restore') c.rows.push({ table: im.table, key: im.key, before: cur, after: im.row });
+    else if (how === 'conflict') c.conflicts.push(label);
   });
-  return { rows, sqlite: { db: m.rows.db, preImage: current } };
+  c.sqlite = { db: m.rows.db, preImage: current };
 }
 
-export async function prepareRestore(app: AppCtx, session: Session, id?: string): Promise<RestorePreparation> {
+export async function prepareRestore(app: AppCtx, session: Session, id?: string, force = false): Promise<RestorePreparation> {
   const s = session.snapshot;
   const backupId = id ?? (await latestBackupId(s.stateDir));
   const m = await loadBackup(s.stateDir, backupId);
-  const files = await fileChanges(s.stateDir, m);
-  const { rows, sqlite } = await rowChanges(m);
-  if (!files.length && !rows.length) return { kind: 'same', backupId };
-  const plan = buildRestorePlan(s, newBackupId(app.now()), { id: backupId, reason: m.reason }, { files, rows, ...(sqlite ? { sqlite } : {}) }, session.gateway.describe());
+  const after = await loadAfter(s.stateDir, m);
+  const c: Changes = { files: [], rows: [], kept: [], conflicts: [] };
+  await fileChanges(s.stateDir, m, after, force, c);
+  await rowChanges(m, after, force, c);
+  if (c.conflicts.length) {
+    throw new ClawfixError(
+      `backup ${backupId} cannot be rolled back record by record: what the repair changed was changed again since (${c.conflicts.join('; ')}); nothing was changed`,
+      { hint: `look at those records; rerun with --force to put the old files/rows back whole (what changed in them since is lost; the current state is backed up first)` },
+    );
+  }
+  if (!c.files.length && !c.rows.length) return { kind: 'same', backupId };
+  const notes = [
+    ...(c.kept.length ? [`keeps what changed after the repair: ${c.kept.length} record(s) (${c.kept.slice(0, 5).join(', ')}${c.kept.length > 5 ? ', …' : ''})`] : []),
+    ...(!after && !force && (m.files.length || m.rows) ? ['this backup predates record-level rollback: the files are restored whole'] : []),
+    ...(force ? ['--force: the old files and rows are put back whole'] : []),
+  ];
+  const plan = buildRestorePlan(s, newBackupId(app.now()), { id: backupId, reason: m.reason }, { files: c.files, rows: c.rows, ...(c.sqlite ? { sqlite: c.sqlite } : {}), notes }, session.gateway.describe());
   const refusal = containerRefusal(s, 'rollback', restarts(plan));
   if (refusal) throw refusal;
   return { kind: 'plan', backupId, plan };

@@ -69,6 +69,8 @@ export function cliEnv(opts: Pick<RunOptions, 'fixture' | 'fake' | 'env'> = {}):
     env.HOME = opts.fixture.home;
     env.OPENCLAW_STATE_DIR = opts.fixture.stateDir;
     env.OPENCLAW_CONFIG_PATH = opts.fixture.configPath;
+    // Hermetic: this machine's real /tmp/openclaw (other gateways' logs) is not the fixture's.
+    env.CLAWFIX_OPENCLAW_TMP_ROOT = path.join(opts.fixture.root, 'tmp');
   }
   if (fake) env.FAKE_OPENCLAW_CTL = fake.ctlDir;
   env.NO_COLOR = '1';

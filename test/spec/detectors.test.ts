@@ -147,3 +147,15 @@ describe('the real sub-agent spawn (issue 10)', () => {
     expect(f!.title).toMatch(/^This machine's own identity/);
   });
 });
+
+test('another paired device is named by its label; this machine’s identity by what it is', () => {
+  const laptop = 'c'.repeat(64);
+  const s = snap({ paired: [device(), device({ deviceId: laptop, displayName: 'laptop' })], lines: [L.auditScopeUpgrade({ deviceId: laptop, from: [READ], to: [ADMIN, READ, WRITE], client: 'cli', time: NOW - 1000 })] });
+  const f = runDetectors(s).find((x) => x.id === 'scope-upgrade')!;
+  expect(f.title).toBe(`Device laptop (cccccccc…cccc) was refused ${ADMIN}, ${WRITE}`);
+  // a CLI asking several scopes: the non-admin part is the repair that runs, admin its own consent-gated step
+  // One story with the plan: without consent `fix --yes` grants operator.write, and admin is its own consent-gated step.
+  expect(f.missingScopes).toEqual([ADMIN]);
+  expect(f.suggestedFix.description).toMatch(/^add exactly operator\.write \(what `clawfix fix --yes` grants\).*operator\.admin, also requested, is a second, consent-gated step/);
+  expect(f.suggestedFix.command).toBe(`clawfix fix --device ${laptop}`);
+});

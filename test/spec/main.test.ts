@@ -23,7 +23,7 @@ async function fixture() {
 }
 
 /** clawfix's view of the fixture (its env), with the fake `openclaw` off PATH so no process is spawned. */
-const envOf = (f: Fixture) => ({ HOME: f.home, OPENCLAW_STATE_DIR: f.stateDir, OPENCLAW_CONFIG_PATH: f.configPath, PATH: '/nonexistent' });
+const envOf = (f: Fixture) => ({ HOME: f.home, OPENCLAW_STATE_DIR: f.stateDir, OPENCLAW_CONFIG_PATH: f.configPath, PATH: '/nonexistent', CLAWFIX_OPENCLAW_TMP_ROOT: `${f.root}/tmp` });
 
 describe('main()', () => {
   test('--version and --help answer with exit 0; help shows examples and the exit codes', async () => {
@@ -81,5 +81,17 @@ describe('main()', () => {
     expect(doc.plan).toMatchObject({ kind: 'json-scope-upgrade', grant: ['operator.write'] });
     expect(f.readStore()).toEqual(before);
     assertNoSecrets([r.stdout(), r.stderr()], f.secrets);
+  });
+});
+
+describe('the redactor', () => {
+  test('masks every exact secret it learned, however many, and token-shaped values it never saw', async () => {
+    const { Redactor } = await import('../../src/util/redact.js');
+    const secrets = Array.from({ length: 100_000 }, (_, i) => `tok-${String(i).padStart(6, '0')}-xyzzy`);
+    const r = new Redactor(secrets);
+    expect(r.text(`a ${secrets[0]} b ${secrets[99_999]}c`)).toBe('a ‹redacted› b ‹redacted›c');
+    expect(r.text('{"token": "never-seen-before-123"}')).toBe('{"token": "‹redacted›"}');
+    expect(r.text('nothing here')).toBe('nothing here');
+    expect(r.text(`${secrets[7]}${secrets[8]}`)).toBe('‹redacted›‹redacted›');
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { JsonInputs, RawJsonFile } from '../../src/openclaw/json-store.js';
 import { detectFormat, parseJsonText } from '../../src/openclaw/json-format.js';
-import { buildJsonScopePlan, buildRestartPlan, buildSqlitePlan, chooseTarget } from '../../src/plan/build.js';
+import { buildJsonScopePlan, buildRestartPlan, buildRewritePlan, buildSqlitePlan, chooseTarget } from '../../src/plan/build.js';
 import { containerRefusal } from '../../src/plan/container-guard.js';
 import { planJsonPatch } from '../../src/plan/json-scope.js';
 import { rebaseJsonScopePlan } from '../../src/plan/rebase.js';
@@ -48,8 +48,10 @@ describe('the JSON scope patch', () => {
     expect(r.files.map((f) => f.path.split('/').pop())).toEqual(['paired.json', 'pending.json', 'device-auth.json']);
   });
 
-  test('keeps the file’s format (BOM, indentation) and refuses a record whose fields it does not understand', () => {
-    expect(planJsonPatch(inputs({ bom: true }), LOCAL_ID, [WRITE]).files[0]!.after.startsWith('\uFEFF')).toBe(true);
+  test('keeps the file’s format (indentation; a BOM, which OpenClaw cannot read, is dropped) and refuses a record whose fields it does not understand', () => {
+    const after = planJsonPatch(inputs({ bom: true }), LOCAL_ID, [WRITE]).files[0]!.after;
+    expect(after.startsWith('\uFEFF')).toBe(false);
+    expect(after.split('\n')[1]).toMatch(/^ {2}"/);
     const bad = inputs();
     (bad.paired.value as Record<string, Record<string, unknown>>)[LOCAL_ID]!.scopes = 'operator.read';
     expect(() => planJsonPatch(bad, LOCAL_ID, [WRITE])).toThrow(/scopes of type string, not a list of strings/);
@@ -124,5 +126,35 @@ describe('the spawn in one repair (issue 10)', () => {
     const plan = buildJsonScopePlan(s, 'id-5', t, inputs(), cmds);
     expect(plan.scope.grant).toEqual(['operator.admin', WRITE]);
     expect(plan.verify.spawn).toEqual({ deviceId: LOCAL_ID, rules: 'e2', calls: [{ call: 'sessions.patch', scope: 'operator.admin' }, { call: 'agent', scope: WRITE }] });
+  });
+});
+
+describe('a store file with a byte-order mark (issue 11)', () => {
+  test('the scope patch writes it without the mark and says so; a BOM-only store gets its own rewrite plan', () => {
+    const { s, t } = refusedSnapshot();
+    const inp = inputs({ bom: true });
+    const plan = buildJsonScopePlan(s, 'id-6', t, inp, cmds);
+    expect(plan.files[0]!.after.startsWith('\uFEFF')).toBe(false);
+    expect(plan.notes).toContain("writes /s/devices/paired.json without its UTF-8 byte-order mark (OpenClaw's reader rejects it)");
+    const rw = buildRewritePlan(s, 'id-7', { kind: 'rewrite', requested: [], approved: [], grant: [], withheld: [] }, inp, cmds);
+    expect(rw).toMatchObject({ kind: 'json-rewrite', guard: { kind: 'files-unchanged' } });
+    expect(rw.files.map((f) => [f.path, f.after === f.before.slice(1)])).toEqual([['/s/devices/paired.json', true]]);
+  });
+});
+
+describe('the rollback merge (issue 11)', () => {
+  test('undoes what the repair changed, keeps what came later, names what both changed', async () => {
+    const { mergeRecords, mergeRow } = await import('../../src/plan/merge.js');
+    const before = JSON.stringify({ me: { s: ['r'] }, req: { id: 'req' } }, null, 2);
+    const wrote = JSON.stringify({ me: { s: ['r', 'w'] } }, null, 2);
+    const later = JSON.stringify({ me: { s: ['r', 'w'] }, phone: { s: ['r'] } }, null, 2);
+    const m = mergeRecords(before, wrote, later);
+    expect(JSON.parse(m.text!)).toEqual({ me: { s: ['r'] }, phone: { s: ['r'] }, req: { id: 'req' } });
+    expect(m).toMatchObject({ conflicts: [], kept: ['phone'] });
+    const clash = mergeRecords(before, wrote, JSON.stringify({ me: { s: ['r', 'w', 'p'] } }));
+    expect(clash.conflicts).toEqual(['me']);
+    expect(mergeRow({ a: 1 }, { a: 2 }, { a: 2 })).toBe('restore');
+    expect(mergeRow({ a: 1 }, { a: 2 }, { a: 3 })).toBe('conflict');
+    expect(mergeRow({ a: 1 }, { a: 2 }, { a: 1 })).toBe('keep');
   });
 });

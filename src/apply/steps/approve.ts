@@ -5,6 +5,7 @@
  */
 import { restoreRows, applyRowChanges } from '../sqlite.js';
 import type { StepDef } from './types.js';
+import { recordAfterState } from './write.js';
 
 export const approve: StepDef = {
   name: 'approve',
@@ -27,6 +28,7 @@ export const approve: StepDef = {
       tx.ports.log(`OpenClaw's approval did not go through (${(err as Error).message}); widening the rows directly instead`);
     }
     if (!approved) await applyRowChanges(plan.sqlite.db, plan.rows, tx.ports.faults);
+    await recordAfterState(tx);
   },
   async undo(tx) {
     if (tx.backup?.rows) await restoreRows(tx.backup.rows.db, tx.backup.rows.images, tx.ports.faults);

@@ -7,9 +7,9 @@ import { promises as fs } from 'node:fs';
 import type { Plan } from '../../plan/types.js';
 import { ClawfixError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
-import { restoreFilesFromBackup } from '../backup.js';
+import { recordAfter, restoreFilesFromBackup } from '../backup.js';
 import { writeAtomic } from '../fs.js';
-import { applyRowChanges, restoreRows } from '../sqlite.js';
+import { applyRowChanges, readRows, restoreRows } from '../sqlite.js';
 import type { Tx } from './types.js';
 
 export async function writeChanges(tx: Tx): Promise<void> {
@@ -19,6 +19,15 @@ export async function writeChanges(tx: Tx): Promise<void> {
   if (plan.sqlite && plan.rows.length) await applyRowChanges(plan.sqlite.db, plan.rows, tx.ports.faults);
   // Read back before the gateway is started again (a running gateway may rewrite these files).
   await checkWritten(plan);
+  await recordAfterState(tx);
+}
+
+/** What this transaction wrote, beside its backup, so that a rollback can undo just that. */
+export async function recordAfterState(tx: Tx): Promise<void> {
+  if (!tx.backup) return;
+  const plan = tx.plan;
+  const rows = plan.sqlite ? await readRows(plan.sqlite.db, plan.sqlite.preImage) : undefined;
+  tx.backup = await recordAfter(plan.stateDir, tx.backup, plan.files, rows, tx.ports.faults);
 }
 
 export async function undoWrite(tx: Tx): Promise<void> {
@@ -31,6 +40,15 @@ async function checkWritten(plan: Plan): Promise<void> {
   for (const f of plan.files) {
     const now = await fs.readFile(f.path);
     if (sha256(now) !== f.afterSha) throw new ClawfixError(`${f.path} does not read back as written`, { path: f.path });
+    // What OpenClaw can read is what counts: its JSON state is read with JSON.parse(buf.toString('utf8')).
+    // (A rollback puts back exactly the bytes the user had, readable or not.)
+    if (plan.kind !== 'restore-files' && /\/(devices|identity)\/[^/]+\.json$/.test(f.path)) {
+      try {
+        JSON.parse(now.toString('utf8'));
+      } catch (err) {
+        throw new ClawfixError(`${f.path} was written but OpenClaw could not read it (${(err as Error).message.split('\n')[0]})`, { path: f.path });
+      }
+    }
     const mode = (await fs.stat(f.path)).mode & 0o777;
     if (mode !== f.mode) throw new ClawfixError(`${f.path} has mode ${mode.toString(8)} after writing, expected ${f.mode.toString(8)}`, { path: f.path });
   }

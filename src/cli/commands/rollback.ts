@@ -14,10 +14,10 @@ import { renderPlan } from '../render/plan.js';
 import { renderRestore } from '../render/restore.js';
 import { stepReporter } from '../render/steps.js';
 
-export async function rollback(ctx: Ctx, a: { id?: string; yes: boolean }): Promise<number> {
+export async function rollback(ctx: Ctx, a: { id?: string; yes: boolean; force?: boolean }): Promise<number> {
   const { out } = ctx;
   const session = await openSession(ctx.app, { dryRun: false });
-  const prep = await prepareRestore(ctx.app, session, a.id);
+  const prep = await prepareRestore(ctx.app, session, a.id, !!a.force);
   let report: RestoreReport;
   if (prep.kind === 'same') report = { outcome: 'same', backupId: prep.backupId, exitCode: EXIT.OK };
   else {

@@ -251,6 +251,8 @@ export async function makeStateDir(opts = {}) {
     OPENCLAW_STATE_DIR: stateDir,
     OPENCLAW_CONFIG_PATH: configPath,
     FAKE_OPENCLAW_CTL: ctlDir,
+    // OpenClaw's rolling logs under /tmp/openclaw belong to this machine's other gateways, not to the fixture
+    CLAWFIX_OPENCLAW_TMP_ROOT: path.join(root, 'tmp'),
     NO_COLOR: '1',
     ...extra,
   });

@@ -44,11 +44,11 @@ const tarList = () =>
     .filter(Boolean)
     .map((p) => p.replace(/^package\//, ''));
 
-test('the tarball holds only what runs: the launcher, the bundle and its licence notices, package.json, README', () => {
+test('the tarball holds only what runs: the launcher, the bundle and its licence notices, package.json, README, LICENSE', () => {
   const files = tarList();
-  const allowed = /^(README\.md|package\.json|bin\/clawfix\.js|dist\/clawfix\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD-PARTY-NOTICES\.txt)$/;
+  const allowed = /^(README\.md|LICENSE|package\.json|bin\/clawfix\.js|dist\/clawfix\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD-PARTY-NOTICES\.txt)$/;
   expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-  for (const f of ['bin/clawfix.js', 'dist/clawfix.js', 'dist/THIRD-PARTY-NOTICES.txt', 'package.json', 'README.md']) expect(files).toContain(f);
+  for (const f of ['bin/clawfix.js', 'dist/clawfix.js', 'dist/THIRD-PARTY-NOTICES.txt', 'package.json', 'README.md', 'LICENSE']) expect(files).toContain(f);
   expect(files.some((f) => f.startsWith('dist/chunks/'))).toBe(true);
 });
 

@@ -21,7 +21,8 @@ export type ForegroundProcess = ProcessInfo;
 
 export async function findGateway(port: number, configPath: string): Promise<ForegroundProcess | undefined> {
   // The port's listener first: a lock file may name a pid of another PID namespace (a container sharing /tmp).
-  const pid = pidListeningOn(port) ?? (await readGatewayLock(configPath))?.pid;
+  const lock = (await readGatewayLock(configPath))?.pid;
+  const pid = pidListeningOn(port, lock) ?? lock;
   return pid ? readProcess(pid) : undefined;
 }
 

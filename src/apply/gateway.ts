@@ -24,7 +24,6 @@ export interface GatewayControl {
   stop(signal?: AbortSignal): Promise<void>;
   start(signal?: AbortSignal): Promise<void>;
   approve(requestId: string, signal?: AbortSignal): Promise<void>;
-  listPending(signal?: AbortSignal): Promise<{ requestId: string; deviceId: string; scopes: string[] }[]>;
   /** The commands this control runs, for --dry-run. */
   describe(): { stop: string; start: string; approve: (id: string) => string };
 }
@@ -69,14 +68,6 @@ async function serviceStop(cli: OpenclawCli, args: string[], signal?: AbortSigna
     // A stop command that timed out may still be taking the gateway down.
     return { said: cli.lastOutput(), issued: !!(err as { timedOut?: boolean }).timedOut, error: err };
   }
-}
-
-/** The pending requests in `openclaw devices list --json` output (which may print a banner first). */
-function pendingOf(outText: string): { requestId: string; deviceId: string; scopes: string[] }[] {
-  const data = JSON.parse(outText.slice(outText.indexOf('{'))) as { pending?: { requestId?: string; deviceId?: string; scopes?: string[] }[] };
-  return (data.pending ?? [])
-    .filter((p) => typeof p.requestId === 'string' && typeof p.deviceId === 'string')
-    .map((p) => ({ requestId: p.requestId as string, deviceId: p.deviceId as string, scopes: Array.isArray(p.scopes) ? p.scopes : [] }));
 }
 
 export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
@@ -124,7 +115,6 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
     async approve(requestId, signal) {
       await cli.run(['devices', 'approve', requestId], 'approve the request', signal);
     },
-    listPending: async (signal) => pendingOf(await cli.run(['devices', 'list', '--json'], 'list devices', signal)),
     describe() {
       const pre = ['openclaw', ...o.args].join(' ');
       return { stop: `${pre} ${sArgs.join(' ')}`, start: `${pre} gateway start`, approve: (id) => `${pre} devices approve ${id}` };

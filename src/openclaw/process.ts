@@ -12,8 +12,7 @@ export interface ProcessInfo {
   env: Record<string, string>;
 }
 
-/** pid listening on `port` (any local address), from /proc/net/tcp{,6} and /proc/<pid>/fd. */
-export function pidListeningOn(port: number): number | undefined {
+function listeningInodes(port: number): Set<string> {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   const inodes = new Set<string>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
@@ -29,30 +28,43 @@ export function pidListeningOn(port: number): number | undefined {
       if (cols[3] === '0A' && cols[1]!.endsWith(`:${hexPort}`)) inodes.add(cols[9]!);
     }
   }
+  return inodes;
+}
+
+function holdsSocket(pid: string, inodes: Set<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m && inodes.has(m[1]!)) return true;
+    } catch {
+      /* fd closed meanwhile */
+    }
+  }
+  return false;
+}
+
+/**
+ * pid listening on `port` (any local address), from /proc/net/tcp{,6} and /proc/<pid>/fd. A likely pid
+ * (the gateway's lock file names one) is checked first: then only its fds are read, not every process's.
+ */
+export function pidListeningOn(port: number, likely?: number): number | undefined {
+  const inodes = listeningInodes(port);
   if (!inodes.size) return undefined;
+  if (likely !== undefined && holdsSocket(String(likely), inodes)) return likely;
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
     return undefined;
   }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1]!)) return Number(pid);
-      } catch {
-        /* fd closed meanwhile */
-      }
-    }
-  }
-  return undefined;
+  const pid = pids.find((p) => holdsSocket(p, inodes));
+  return pid === undefined ? undefined : Number(pid);
 }
 
 /** argv, environment and working dir of a process (undefined when it is gone or not readable). */

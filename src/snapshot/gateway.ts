@@ -41,7 +41,7 @@ export async function describeGateway(
   }
   // Who really answers the port; a lock file's pid is only a fallback (a container sharing /tmp writes its
   // own namespace's pid there, e.g. 1).
-  const listener = p.running !== false ? (pidListeningOn(port) ?? lock?.pid) : undefined;
+  const listener = p.running !== false ? (pidListeningOn(port, lock?.pid) ?? lock?.pid) : undefined;
   const container = await gatewayContainer(listener, port, run);
   return {
     gateway: {

@@ -50,7 +50,6 @@ export function gatewayFor(app: AppCtx, s: Snapshot, configFile: string = s.conf
     forgetForeground: () => base.forgetForeground(),
     start: async (signal) => (await current()).start(signal),
     approve: (id, signal) => base.approve(id, signal),
-    listPending: (signal) => base.listPending(signal),
     describe: () => base.describe(),
   };
 }

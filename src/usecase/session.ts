@@ -5,11 +5,10 @@
 import type { GatewayControl } from '../apply/gateway.js';
 import { recoverIfNeeded, type RecoveryReport } from '../apply/recover.js';
 import { runDetectors } from '../detect/index.js';
-import { commandRunner, runVersion } from '../openclaw/exec.js';
-import { takeSnapshot } from '../snapshot/index.js';
 import type { Finding, Snapshot } from '../types.js';
 import type { AppCtx } from './context.js';
 import { gatewayFor } from './gateway.js';
+import { snapshot } from './look.js';
 
 export interface Session {
   snapshot: Snapshot;
@@ -18,12 +17,6 @@ export interface Session {
   recovery?: RecoveryReport;
 }
 
-/** A snapshot alone (diagnose): its secrets go to the redactor. */
-export async function snapshot(app: AppCtx): Promise<Snapshot> {
-  const r = await takeSnapshot(app.snapshotOptions, { env: app.env, now: app.now, runVersion, runCommand: commandRunner(app.env) });
-  app.learnSecrets(r.secrets);
-  return r.snapshot;
-}
 
 export async function openSession(app: AppCtx, opts: { dryRun: boolean }): Promise<Session> {
   let s = await snapshot(app);

@@ -1,6 +1,6 @@
 /** `clawfix diagnose`: one snapshot, every detector, findings with evidence. Exit 0 none, 1 problems. */
 import { problems, runDetectors } from '../../detect/index.js';
-import { snapshot } from '../../usecase/session.js';
+import { snapshot } from '../../usecase/look.js';
 import type { DiagnoseReport } from '../../usecase/reports.js';
 import { EXIT } from '../../util/errors.js';
 import type { Ctx } from '../context.js';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheRoot, ensureOpenclaw, VERSIONS } from './install.mjs';
+import { cacheRoot, ensureOpenclaw, selectedVersions } from './install.mjs';
 import { recordTiming } from './timings.mjs';
 
 export default async function globalSetup() {
@@ -22,7 +22,7 @@ export default async function globalSetup() {
   if (major !== 24 || minor < 16) {
     throw new Error(`the real-gateway tests need Node >= 24.16 < 25 (openclaw@2026.9.x); this is ${process.version}. Run them with \`npm run test:real\` (Node 24 from node_modules).`);
   }
-  const versions = (process.env.CLAWFIX_E2E_VERSIONS || VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
+  const versions = selectedVersions();
   const installs = {};
   process.stderr.write(`\n[clawfix e2e] OpenClaw cache: ${cacheRoot()}\n`);
   for (const v of versions) {

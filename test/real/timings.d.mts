@@ -1,11 +1,13 @@
 export interface TimingEntry {
-  kind: 'suite-start' | 'install' | 'phase';
+  kind: 'suite-start' | 'install' | 'phase' | 'fact';
   version?: string;
   name?: string;
   ms?: number;
   at?: number;
   installed?: boolean;
   bytes?: number;
+  /** kind 'fact': what was observed on this version's real gateway. */
+  text?: string;
 }
 export function timingsFile(): string | undefined;
 export function recordTiming(entry: TimingEntry): void;

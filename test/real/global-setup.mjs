@@ -25,11 +25,24 @@ export default async function globalSetup() {
   const versions = selectedVersions();
   const installs = {};
   process.stderr.write(`\n[clawfix e2e] OpenClaw cache: ${cacheRoot()}\n`);
+  // Installs are network- and disk-bound: a few at once (CLAWFIX_E2E_INSTALL_CONCURRENCY, default 3)
+  // cut a fresh matrix install from ~8 to ~3 minutes. Gateways still run one at a time.
+  const concurrency = Math.max(1, Number(process.env.CLAWFIX_E2E_INSTALL_CONCURRENCY) || 3);
+  const installStart = Date.now();
+  const queue = [...versions];
+  const results = {};
+  const worker = async () => {
+    for (let v = queue.shift(); v; v = queue.shift()) {
+      results[v] = await ensureOpenclaw(v, { log: (m) => process.stderr.write(`[clawfix e2e] ${m}\n`) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, versions.length) }, worker));
   for (const v of versions) {
-    const r = await ensureOpenclaw(v, { log: (m) => process.stderr.write(`[clawfix e2e] ${m}\n`) });
+    const r = results[v];
     if (!r.installed) process.stderr.write(`[clawfix e2e] openclaw@${v}: cached (${r.dir})\n`);
     recordTiming({ kind: 'install', version: v, installed: r.installed, ms: r.ms, bytes: r.bytes });
     installs[v] = r.pkgDir;
   }
+  recordTiming({ kind: 'install-wall', ms: Date.now() - installStart, installed: versions.some((v) => results[v].installed), concurrency });
   process.env.CLAWFIX_E2E_INSTALLS = JSON.stringify(installs);
 }

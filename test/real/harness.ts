@@ -174,7 +174,9 @@ export class RealGateway {
   baseEnv(): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && !/^(OPENCLAW_|CLAWDBOT_|CLAWFIX_|NODE_OPTIONS$|FORCE_COLOR$|NO_COLOR$|CI$|npm_)/.test(k)) env[k] = v;
+      // Not jest's NODE_ENV=test / JEST_WORKER_ID either: OpenClaw takes test code paths on NODE_ENV=test
+      // or VITEST (no gateway lock file, sub-agent state under os.tmpdir()/openclaw-test-state).
+      if (v !== undefined && !/^(OPENCLAW_|CLAWDBOT_|CLAWFIX_|NODE_OPTIONS$|NODE_ENV$|JEST_WORKER_ID$|VITEST|FORCE_COLOR$|NO_COLOR$|CI$|npm_)/.test(k)) env[k] = v;
     }
     return {
       ...env,
@@ -496,7 +498,10 @@ export class RealGateway {
   }
 
   /** Facts about how this version runs (start lines, log files, lock): recorded for the end-of-run report. */
-  recordStartFacts(): void {
+  async recordStartFacts(): Promise<void> {
+    // The lock may be written a moment after the gateway answers.
+    // The lock and the `log file:` line may come a moment after the gateway answers (9.6: ~15 s).
+    await waitFor(() => this.lockFiles().length > 0 && this.announcedLogFiles().length > 0, { timeoutMs: 30_000, intervalMs: 200 }).catch(() => undefined);
     let consoleText = '';
     try {
       consoleText = fs.readFileSync(path.join(this.svcDir, 'console.log'), 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
@@ -514,7 +519,7 @@ export class RealGateway {
       name: 'start',
       text:
         `log file ${announced.map((f) => f.replace(this.root, '<run>')).join(', ') || '(not announced)'}` +
-        ` — logging.file ${announced.includes(this.logFile) ? 'honoured' : 'IGNORED'}` +
+        ` — logging.file ${announced.includes(this.logFile) || fs.existsSync(this.logFile) ? 'honoured' : 'IGNORED'}` +
         `; lock ${this.lockFiles().map((f) => f.replace(this.root, '<run>')).join(', ') || '(none found)'}` +
         `; start lines: ${[...new Set(startLines)].join(' | ')}`,
     });

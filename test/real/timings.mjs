@@ -53,8 +53,13 @@ export function formatTimings(entries, now = Date.now()) {
     for (const f of facts) lines.push(`  openclaw@${f.version} ${f.name}: ${f.text}`);
   }
   const whole = now - start;
+  const wall = entries.find((e) => e.kind === 'install-wall');
   lines.push('', `  whole run (install + tests): ${s(whole)}`);
-  const testsOnly = whole - installMsThisRun;
-  lines.push(`  estimate for CI with fresh installs: ${s(testsOnly + installMsIfFresh)} (tests ${s(testsOnly)} + installs ${s(installMsIfFresh)}, as recorded when each was installed)`);
+  if (wall) lines.push(`  installs in this run: ${s(wall.ms)} wall clock (${wall.installed ? 'fresh' : 'all cached'}, ${wall.concurrency} at a time)`);
+  const testsOnly = whole - (wall?.installed ? wall.ms : installMsThisRun);
+  lines.push(
+    `  estimate for CI with fresh installs: ${s(testsOnly + installMsIfFresh)} (tests ${s(testsOnly)} + installs ${s(installMsIfFresh)} one after the other as recorded;` +
+      ` ${wall?.concurrency ?? 3} at a time take less)`,
+  );
   return lines.join('\n');
 }

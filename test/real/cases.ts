@@ -49,8 +49,12 @@ export interface VersionCase {
   foreground?: boolean;
 }
 
-/** 4.x–6.x install bundled plugins' npm dependencies at start and hang offline without this. */
-const NO_BROWSER_PLUGIN = { plugins: { entries: { browser: { enabled: false } } } };
+/**
+ * No plugins: pairing, approval and the `/subagents` command are the gateway's core, and every plugin
+ * costs start time (2.21 jiti-transpiles each bundled extension: 130 s cold; 8.x/9.x load 13–14) and,
+ * on 4.x–6.x, a synchronous npm install of its dependencies (which hangs offline; `browser` at start).
+ */
+const NO_PLUGINS = { plugins: { enabled: false } };
 /**
  * 4.x–7.x build their model catalog on the first chat message by loading every bundled provider
  * plugin, synchronously (20–80 s of a blocked event loop on 2 busy cores, again after every restart).
@@ -58,6 +62,7 @@ const NO_BROWSER_PLUGIN = { plugins: { entries: { browser: { enabled: false } } 
  */
 const ONE_PROVIDER = { OPENCLAW_TEST_ONLY_PROVIDER_PLUGIN_IDS: 'openai' };
 const SQLITE_ERA = {
+  ...NO_PLUGINS,
   models: { catalogRefresh: { enabled: false } },
   // Otherwise 2026.8+ approves a local scope upgrade silently and there is nothing to repair.
   gateway: { nodes: { pairing: { autoApproveLocal: false } } },
@@ -71,8 +76,7 @@ export const CASES: VersionCase[] = [
     era: 'E2',
     store: 'json',
     client: CLI,
-    // No plugins: 2.21 transpiles every bundled extension with jiti at start (130 s cold, 23 s without).
-    config: { plugins: { enabled: false } },
+    config: NO_PLUGINS,
     ready: 'http',
     writeCall: CHAT_ABORT,
     localScopeUpgrade: 'refused',
@@ -85,7 +89,7 @@ export const CASES: VersionCase[] = [
     era: 'E3',
     store: 'json',
     client: CLI,
-    config: {},
+    config: NO_PLUGINS,
     ready: 'healthz',
     writeCall: CHAT_ABORT,
     localScopeUpgrade: 'silent',
@@ -97,7 +101,7 @@ export const CASES: VersionCase[] = [
     era: 'E4',
     store: 'json',
     client: CLI,
-    config: NO_BROWSER_PLUGIN,
+    config: NO_PLUGINS,
     env: ONE_PROVIDER,
     ready: 'healthz',
     writeCall: CHAT_ABORT,
@@ -110,7 +114,7 @@ export const CASES: VersionCase[] = [
     era: 'E4',
     store: 'json',
     client: CLI,
-    config: NO_BROWSER_PLUGIN,
+    config: NO_PLUGINS,
     env: ONE_PROVIDER,
     ready: 'healthz',
     writeCall: VAPID,
@@ -123,7 +127,7 @@ export const CASES: VersionCase[] = [
     era: 'E4',
     store: 'json',
     client: CLI,
-    config: NO_BROWSER_PLUGIN,
+    config: NO_PLUGINS,
     ready: 'healthz',
     writeCall: VAPID,
     localScopeUpgrade: 'refused',
@@ -137,7 +141,7 @@ export const CASES: VersionCase[] = [
     // 7.35's own callGateway omits the identity when the shared token authenticates a loopback backend
     // call; a client WITH the identity is refused under token auth once the identity is paired.
     client: BACKEND,
-    config: {},
+    config: NO_PLUGINS,
     ready: 'healthz',
     writeCall: VAPID,
     localScopeUpgrade: 'refused',

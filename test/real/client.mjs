@@ -6,6 +6,7 @@
  *
  * usage: node client.mjs <pkgDir> <port> <json|sqlite> <scopes,comma,separated> [method]
  * env:   E2E_PARAMS (the method's params as JSON, default {}),
+ *        E2E_NO_IDENTITY=1 (no device identity at all: shared-token auth only, as the local CLI does on ≥ 7.x),
  *        E2E_IDENTITY_FILE (another device's identity {deviceId, publicKeyPem, privateKeyPem}, created
  *        when missing, instead of the state dir's own: run it with its own OPENCLAW_STATE_DIR),
  *        E2E_TOKEN (the shared gateway token) or E2E_DEVICE_TOKEN (a device token instead),
@@ -30,6 +31,7 @@ if (!pkgDir || !port || !store || scopesCsv === undefined || !stateDir) {
  * (`loadOrCreateDeviceIdentity()`), exactly as the CLI or the gateway's first internal call would.
  */
 async function loadIdentity() {
+  if (process.env.E2E_NO_IDENTITY) return null;
   if (process.env.E2E_IDENTITY_FILE) return deviceIdentityIn(process.env.E2E_IDENTITY_FILE);
   if (store === 'json') {
     const file = path.join(stateDir, 'identity', 'device.json');
@@ -80,7 +82,7 @@ const result = await new Promise((resolve) => {
     clientVersion: 'clawfix-e2e',
     role: 'operator',
     scopes,
-    ...(identity ? { deviceIdentity: identity } : {}),
+    ...(identity ? { deviceIdentity: identity } : identity === null ? { deviceIdentity: null } : {}),
     onHelloOk: async (hello) => {
       try {
         const response = await client.request(method, params);
@@ -92,7 +94,8 @@ const result = await new Promise((resolve) => {
     onConnectError: (e) => done(errorJson('connect', e)),
     onClose: (code, reason) => done({ ok: false, phase: 'close', deviceId: identity.deviceId, closeCode: code, error: String(reason) }),
   });
-  if (!identity) {
+  if (identity === null) identity = { deviceId: null };
+  else if (!identity) {
     const created = client.opts?.deviceIdentity ?? JSON.parse(fs.readFileSync(path.join(stateDir, 'identity', 'device.json'), 'utf8'));
     identity = { deviceId: created.deviceId };
   }

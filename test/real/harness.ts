@@ -42,6 +42,8 @@ export interface ClientOptions {
   call?: { method: string; params: Record<string, unknown> };
   /** Another device (its own identity and state dir under the run dir) instead of the state dir's identity. */
   device?: string;
+  /** No device identity at all: the shared gateway token alone (the local CLI's way on ≥ 7.x). */
+  noIdentity?: boolean;
 }
 
 /** What the REAL spawn driver (spawn.mjs) saw. */
@@ -393,6 +395,7 @@ export class RealGateway {
       E2E_CLIENT: shape.id,
       E2E_MODE: shape.mode,
       ...(opts.call ? { E2E_PARAMS: JSON.stringify(opts.call.params) } : {}),
+      ...(opts.noIdentity ? { E2E_NO_IDENTITY: '1' } : {}),
       ...(opts.env ?? {}),
     };
     const r = await runProcess(NODE, [path.join(HERE, 'client.mjs'), this.pkgDir, String(this.port), this.vc.store, scopes.join(','), ...(opts.call ? [opts.call.method] : [])], {

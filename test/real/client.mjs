@@ -1,17 +1,21 @@
 /**
- * One connection to a REAL gateway through the package's own exported client
- * (`openclaw/plugin-sdk/gateway-runtime` → GatewayClient), presenting this state dir's own device
+ * One connection to a REAL gateway through the package's own GatewayClient (found per version by
+ * gateway-client.mjs: the plugin-sdk export, or 2.x's dist chunk), presenting this state dir's own device
  * identity (the one the CLI and the gateway's sub-agents share), asking for the given operator scopes,
  * then one RPC. Prints one JSON line: { ok, auth?, error?, details?, code?, closeCode? }. Exit 0 either way.
  *
  * usage: node client.mjs <pkgDir> <port> <json|sqlite> <scopes,comma,separated> [method]
- * env:   E2E_TOKEN (the shared gateway token) or E2E_DEVICE_TOKEN (a device token instead),
+ * env:   E2E_PARAMS (the method's params as JSON, default {}),
+ *        E2E_NO_IDENTITY=1 (no device identity at all: shared-token auth only, as the local CLI does on ≥ 7.x),
+ *        E2E_IDENTITY_FILE (another device's identity {deviceId, publicKeyPem, privateKeyPem}, created
+ *        when missing, instead of the state dir's own: run it with its own OPENCLAW_STATE_DIR),
+ *        E2E_TOKEN (the shared gateway token) or E2E_DEVICE_TOKEN (a device token instead),
  *        E2E_CLIENT / E2E_MODE (client id and mode),
  *        OPENCLAW_STATE_DIR / HOME (the gateway's: the client caches its device token there, as real clients do)
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { deviceIdentityIn, loadGatewayClient } from './gateway-client.mjs';
 
 const [pkgDir, port, store, scopesCsv, method = 'health'] = process.argv.slice(2);
 const stateDir = process.env.OPENCLAW_STATE_DIR;
@@ -20,10 +24,19 @@ if (!pkgDir || !port || !store || scopesCsv === undefined || !stateDir) {
   process.exit(2);
 }
 
-/** The state dir's own identity: identity/device.json (JSON eras) or the `primary` device_identities row (SQLite). */
+/**
+ * The state dir's own identity: identity/device.json (JSON eras) or the `primary` device_identities row
+ * (SQLite). Undefined when the JSON file does not exist yet (2.x creates it lazily, on the first
+ * gateway call): the client is then built without one and OpenClaw's own GatewayClient creates it
+ * (`loadOrCreateDeviceIdentity()`), exactly as the CLI or the gateway's first internal call would.
+ */
 async function loadIdentity() {
+  if (process.env.E2E_NO_IDENTITY) return null;
+  if (process.env.E2E_IDENTITY_FILE) return deviceIdentityIn(process.env.E2E_IDENTITY_FILE);
   if (store === 'json') {
-    const id = JSON.parse(fs.readFileSync(path.join(stateDir, 'identity', 'device.json'), 'utf8'));
+    const file = path.join(stateDir, 'identity', 'device.json');
+    if (!fs.existsSync(file)) return undefined;
+    const id = JSON.parse(fs.readFileSync(file, 'utf8'));
     return { deviceId: id.deviceId, publicKeyPem: id.publicKeyPem, privateKeyPem: id.privateKeyPem };
   }
   const { DatabaseSync } = await import('node:sqlite');
@@ -37,8 +50,9 @@ async function loadIdentity() {
   }
 }
 
-const { GatewayClient } = await import(pathToFileURL(path.join(pkgDir, 'dist', 'plugin-sdk', 'gateway-runtime.js')).href);
-const identity = await loadIdentity();
+const { GatewayClient } = await loadGatewayClient(pkgDir);
+const params = JSON.parse(process.env.E2E_PARAMS || '{}');
+let identity = await loadIdentity();
 const scopes = scopesCsv.split(',').filter(Boolean);
 
 const errorJson = (phase, e) => ({
@@ -68,11 +82,11 @@ const result = await new Promise((resolve) => {
     clientVersion: 'clawfix-e2e',
     role: 'operator',
     scopes,
-    deviceIdentity: identity,
+    ...(identity ? { deviceIdentity: identity } : identity === null ? { deviceIdentity: null } : {}),
     onHelloOk: async (hello) => {
       try {
-        await client.request(method, {});
-        done({ ok: true, deviceId: identity.deviceId, auth: hello?.auth ? { role: hello.auth.role, scopes: hello.auth.scopes ?? [] } : null });
+        const response = await client.request(method, params);
+        done({ ok: true, deviceId: identity.deviceId, auth: hello?.auth ? { role: hello.auth.role, scopes: hello.auth.scopes ?? [] } : null, ...(process.env.E2E_SHOW_RESPONSE ? { response } : {}) });
       } catch (e) {
         done(errorJson('request', e));
       }
@@ -80,6 +94,11 @@ const result = await new Promise((resolve) => {
     onConnectError: (e) => done(errorJson('connect', e)),
     onClose: (code, reason) => done({ ok: false, phase: 'close', deviceId: identity.deviceId, closeCode: code, error: String(reason) }),
   });
+  if (identity === null) identity = { deviceId: null };
+  else if (!identity) {
+    const created = client.opts?.deviceIdentity ?? JSON.parse(fs.readFileSync(path.join(stateDir, 'identity', 'device.json'), 'utf8'));
+    identity = { deviceId: created.deviceId };
+  }
   client.start();
   setTimeout(() => done({ ok: false, phase: 'timeout', deviceId: identity.deviceId, error: 'no answer within 30 s' }), 30_000).unref();
 });

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,9 @@ import { CLAWFIX_BIN, REPO_ROOT, runProcess, type RunResult } from '../helpers/c
 import { healthz, waitFor } from '../helpers/wait.js';
 import { killRecorded, killRecordedSync, livePids } from './processes.mjs';
 import { recordTiming } from './timings.mjs';
+import type { ClientShape, VersionCase } from './cases.js';
+
+export type { VersionCase } from './cases.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const PRELOAD = path.join(HERE, 'offline.cjs');
@@ -29,13 +33,36 @@ export interface ClientResult {
   details?: { code?: string; reason?: string; requestId?: string; requestedScopes?: string[]; approvedScopes?: string[] } | null;
 }
 
-export interface VersionCase {
-  version: string;
-  store: 'json' | 'sqlite';
-  /** How the test client presents itself (see the test file for why they differ). */
-  client: { id: string; mode: string };
-  /** Config keys only this version knows (unknown keys make OpenClaw refuse to start). */
-  config: Record<string, unknown>;
+export interface ClientOptions {
+  /** How the client presents itself (default: the version's stand-in shape). */
+  shape?: ClientShape;
+  /** Extra environment (E2E_DEVICE_TOKEN: authenticate with a device token instead of the shared one). */
+  env?: Record<string, string>;
+  /** The RPC after the handshake (default `health`, read-scoped). */
+  call?: { method: string; params: Record<string, unknown> };
+  /** Another device (its own identity and state dir under the run dir) instead of the state dir's identity. */
+  device?: string;
+  /** No device identity at all: the shared gateway token alone (the local CLI's way on ≥ 7.x). */
+  noIdentity?: boolean;
+}
+
+/** What the REAL spawn driver (spawn.mjs) saw. */
+export interface SpawnResult {
+  ok: boolean;
+  /** accepted: `Spawned subagent …`; refused: `Spawn failed: …`; other: another reply; error: no reply. */
+  outcome: 'accepted' | 'refused' | 'other' | 'error';
+  reply?: string;
+  error?: string;
+  phase?: string;
+  deviceId: string;
+  response?: { runId?: string; status?: string } | null;
+  ms: number;
+}
+
+/** Where a log file of this gateway is, and from which byte on its lines are this run's. */
+interface LogSource {
+  file: string;
+  from: number;
 }
 
 /** Skip reason when the global setup did not provide this version, else undefined. */
@@ -108,6 +135,8 @@ export class RealGateway {
   port = 0;
   private clawfixRuns = 0;
   private exitHandler?: () => void;
+  /** Sizes of the files in the shared default log dirs before this gateway first started. */
+  private sharedLogOffsets = new Map<string, number>();
 
   /**
    * mode 'service': `openclaw` on PATH is the stand-in service manager (service.mjs) and the gateway is
@@ -133,11 +162,23 @@ export class RealGateway {
     this.logFile = path.join(this.root, 'logs', 'openclaw.log');
   }
 
+  /**
+   * OpenClaw's default log dirs outside the run dir: the POSIX `/tmp/openclaw` that
+   * resolvePreferredOpenClawTmpDir prefers whenever it is usable (it ignores TMPDIR), and the
+   * fallback `os.tmpdir()/openclaw-<uid>` (here inside the private TMPDIR).
+   */
+  defaultLogDirs(): string[] {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    return ['/tmp/openclaw', path.join(this.tmp, uid === undefined ? 'openclaw' : `openclaw-${uid}`)];
+  }
+
   /** Environment shared by the gateway, the CLI, clawfix and the client: isolated and offline-friendly. */
   baseEnv(): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && !/^(OPENCLAW_|CLAWDBOT_|CLAWFIX_|NODE_OPTIONS$|FORCE_COLOR$|NO_COLOR$|CI$|npm_)/.test(k)) env[k] = v;
+      // Not jest's NODE_ENV=test / JEST_WORKER_ID either: OpenClaw takes test code paths on NODE_ENV=test
+      // or VITEST (no gateway lock file, sub-agent state under os.tmpdir()/openclaw-test-state).
+      if (v !== undefined && !/^(OPENCLAW_|CLAWDBOT_|CLAWFIX_|NODE_OPTIONS$|NODE_ENV$|JEST_WORKER_ID$|VITEST|FORCE_COLOR$|NO_COLOR$|CI$|npm_)/.test(k)) env[k] = v;
     }
     return {
       ...env,
@@ -151,6 +192,18 @@ export class RealGateway {
 
   async setup(): Promise<void> {
     for (const d of [this.home, this.stateDir, this.tmp, this.svcDir, this.binDir, path.dirname(this.logFile)]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    // A version that ignores logging.file appends to a shared rolling file: only what follows is ours.
+    for (const dir of this.defaultLogDirs()) {
+      try {
+        for (const name of fs.readdirSync(dir)) if (name.endsWith('.log')) this.sharedLogOffsets.set(path.join(dir, name), fs.statSync(path.join(dir, name)).size);
+      } catch {
+        /* not there yet */
+      }
+    }
+    // Offline npm: 4.x–6.x install bundled plugins' npm dependencies on first use with a SYNCHRONOUS
+    // `npm install` from PATH (the event loop stalls ~100 s while an offline npm gives up, once per
+    // plugin). This `npm` fails at once, as an unreachable registry eventually does.
+    fs.writeFileSync(path.join(this.binDir, 'npm'), `#!/bin/sh\necho "npm: offline (clawfix end-to-end harness): npm $*" >&2\nexit 1\n`, { mode: 0o755 });
     this.port = await freePort();
     const config = deepMerge(
       {
@@ -180,9 +233,26 @@ export class RealGateway {
     process.on('exit', this.exitHandler);
   }
 
-  /** The gateway's own environment: isolated, channels skipped, offline, marked as this run's. */
+  /**
+   * The gateway's own environment: isolated, offline, marked as this run's; channels, mDNS, the Gmail
+   * watcher, the browser control server and the canvas host skipped (every version 2.21–9.6 knows these
+   * switches), and whatever this version needs on top.
+   */
   gatewayEnv(): Record<string, string> {
-    return { ...this.offlineEnv(), OPENCLAW_SKIP_CHANNELS: '1', CLAWFIX_E2E_SERVICE_DIR: this.svcDir };
+    return {
+      ...this.offlineEnv(),
+      OPENCLAW_SKIP_CHANNELS: '1',
+      OPENCLAW_DISABLE_BONJOUR: '1',
+      OPENCLAW_SKIP_GMAIL_WATCHER: '1',
+      OPENCLAW_SKIP_BROWSER_CONTROL_SERVER: '1',
+      OPENCLAW_SKIP_CANVAS_HOST: '1',
+      npm_config_offline: 'true',
+      // ≥ 4.x prepend /usr/bin:/bin to PATH at start ("PATH bootstrap"), which would put the system npm
+      // before the harness's offline one; every version 2.21–9.6 skips that when this is set.
+      OPENCLAW_PATH_BOOTSTRAPPED: '1',
+      ...(this.vc.env ?? {}),
+      CLAWFIX_E2E_SERVICE_DIR: this.svcDir,
+    };
   }
 
   /** baseEnv plus the DNS preload, for every process that runs OpenClaw's code. */
@@ -213,8 +283,17 @@ export class RealGateway {
     return r;
   }
 
+  /** /healthz answering {ok:true} (≥ 3.x); on 2.x, which serves its Control UI at every path, any HTTP 200. */
   isUp(): Promise<boolean> {
-    return healthz(this.port, 1500);
+    if (this.vc.ready === 'healthz') return healthz(this.port, 1500);
+    return new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: this.port, path: '/healthz', timeout: 1500, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
   }
 
   /**
@@ -301,13 +380,28 @@ export class RealGateway {
     if (this.exitHandler) process.removeListener('exit', this.exitHandler);
   }
 
-  /** One connection through the package's own GatewayClient with this state dir's identity. */
-  async client(scopes: string[], shape: { id: string; mode: string } = this.vc.client, extraEnv: Record<string, string> = {}): Promise<ClientResult> {
-    const env = { ...this.offlineEnv(), E2E_TOKEN: this.token, E2E_CLIENT: shape.id, E2E_MODE: shape.mode, ...extraEnv };
-    const r = await runProcess(NODE, [path.join(HERE, 'client.mjs'), this.pkgDir, String(this.port), this.vc.store, scopes.join(',')], {
+  /**
+   * One connection through the package's own GatewayClient, then one RPC (default `health`): with this
+   * state dir's identity, or (`device: name`) with another device's own identity and state dir.
+   */
+  async client(scopes: string[], opts: ClientOptions = {}): Promise<ClientResult> {
+    const shape = opts.shape ?? this.vc.client;
+    const own = opts.device ? path.join(this.root, 'devices', opts.device) : undefined;
+    if (own) fs.mkdirSync(path.join(own, 'state'), { recursive: true, mode: 0o700 });
+    const env = {
+      ...this.offlineEnv(),
+      ...(own ? { HOME: own, OPENCLAW_STATE_DIR: path.join(own, 'state'), E2E_IDENTITY_FILE: path.join(own, 'identity.json') } : {}),
+      E2E_TOKEN: this.token,
+      E2E_CLIENT: shape.id,
+      E2E_MODE: shape.mode,
+      ...(opts.call ? { E2E_PARAMS: JSON.stringify(opts.call.params) } : {}),
+      ...(opts.noIdentity ? { E2E_NO_IDENTITY: '1' } : {}),
+      ...(opts.env ?? {}),
+    };
+    const r = await runProcess(NODE, [path.join(HERE, 'client.mjs'), this.pkgDir, String(this.port), this.vc.store, scopes.join(','), ...(opts.call ? [opts.call.method] : [])], {
       env,
       timeoutMs: 60_000,
-      cwd: this.home,
+      cwd: own ?? this.home,
     });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
@@ -317,12 +411,168 @@ export class RealGateway {
     }
   }
 
-  logText(): string {
+  /**
+   * The REAL sub-agent spawn: a chat operator (a device of its own, paired read+write on first use)
+   * sends `/subagents spawn main say hi` through chat.send; the gateway spawns with the state dir's own
+   * identity and answers with the command's reply (see spawn.mjs).
+   */
+  async spawnSubagent(): Promise<SpawnResult> {
+    const dir = path.join(this.root, 'chat-operator');
+    fs.mkdirSync(path.join(dir, 'state'), { recursive: true, mode: 0o700 });
+    const env = { ...this.offlineEnv(), HOME: dir, OPENCLAW_STATE_DIR: path.join(dir, 'state'), E2E_TOKEN: this.token, E2E_DRIVER_DIR: dir };
+    const r = await runProcess(NODE, [path.join(HERE, 'spawn.mjs'), this.pkgDir, String(this.port)], { env, timeoutMs: 200_000, cwd: dir });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
-      return fs.readFileSync(this.logFile, 'utf8');
+      const out = JSON.parse(line) as SpawnResult;
+      fs.appendFileSync(path.join(this.root, 'spawns.log'), `${new Date().toISOString()} ${line}\n`);
+      return out;
     } catch {
-      return '';
+      throw new Error(`spawn.mjs gave no result (exit ${r.code}):\n${r.stdout}\n${r.stderr}${this.tails()}`);
     }
+  }
+
+  /** Pending pairing requests for a device, as stored (JSON devices/pending.json or the SQLite table). */
+  async pendingFor(deviceId: string): Promise<{ requestId: string; scopes: string[]; clientId?: string; clientMode?: string; isRepair?: boolean; silent?: boolean; ts?: number }[]> {
+    if (this.vc.store === 'json') {
+      let pending: Record<string, { requestId: string; deviceId: string; scopes?: string[]; clientId?: string; clientMode?: string; isRepair?: boolean; silent?: boolean; ts?: number }> = {};
+      try {
+        pending = JSON.parse(fs.readFileSync(path.join(this.stateDir, 'devices', 'pending.json'), 'utf8'));
+      } catch {
+        return [];
+      }
+      return Object.values(pending)
+        .filter((p) => p.deviceId === deviceId)
+        .map((p) => ({ requestId: p.requestId, scopes: [...(p.scopes ?? [])].sort(), clientId: p.clientId, clientMode: p.clientMode, isRepair: p.isRepair, silent: p.silent, ts: p.ts }));
+    }
+    const rows = await this.sqliteRows(`SELECT request_id, scopes_json, client_id, client_mode, is_repair, silent, ts FROM device_pairing_pending WHERE device_id = '${deviceId.replace(/'/g, '')}' ORDER BY ts`);
+    return rows.map((r) => ({
+      requestId: String(r.request_id),
+      scopes: [...(JSON.parse(String(r.scopes_json ?? '[]')) as string[])].sort(),
+      clientId: r.client_id == null ? undefined : String(r.client_id),
+      clientMode: r.client_mode == null ? undefined : String(r.client_mode),
+      isRepair: r.is_repair == null ? undefined : Boolean(r.is_repair),
+      silent: r.silent == null ? undefined : Boolean(r.silent),
+      ts: r.ts == null ? undefined : Number(r.ts),
+    }));
+  }
+
+  /** The paired record's descriptive fields (no key, no tokens): who the gateway thinks the device is. */
+  async pairedInfo(deviceId: string): Promise<{ clientId?: string; clientMode?: string; displayName?: string; scopes: string[]; approvedScopes?: string[]; tokenScopes?: string[] } | undefined> {
+    if (this.vc.store === 'json') {
+      const paired = JSON.parse(fs.readFileSync(path.join(this.stateDir, 'devices', 'paired.json'), 'utf8')) as Record<string, { clientId?: string; clientMode?: string; displayName?: string; scopes?: string[]; approvedScopes?: string[]; tokens?: Record<string, { scopes?: string[] }> }>;
+      const d = paired[deviceId];
+      if (!d) return undefined;
+      return { clientId: d.clientId, clientMode: d.clientMode, displayName: d.displayName, scopes: [...(d.scopes ?? [])].sort(), approvedScopes: d.approvedScopes ? [...d.approvedScopes].sort() : undefined, tokenScopes: d.tokens?.operator?.scopes ? [...d.tokens.operator.scopes].sort() : undefined };
+    }
+    const r = (await this.sqliteRows(`SELECT client_id, client_mode, display_name, scopes_json, approved_scopes_json, tokens_json FROM device_pairing_paired WHERE device_id = '${deviceId.replace(/'/g, '')}'`))[0];
+    if (!r) return undefined;
+    const tokens = JSON.parse(String(r.tokens_json ?? '{}')) as Record<string, { scopes?: string[] }>;
+    return {
+      clientId: r.client_id == null ? undefined : String(r.client_id),
+      clientMode: r.client_mode == null ? undefined : String(r.client_mode),
+      displayName: r.display_name == null ? undefined : String(r.display_name),
+      scopes: [...(JSON.parse(String(r.scopes_json ?? '[]')) as string[])].sort(),
+      approvedScopes: r.approved_scopes_json == null ? undefined : [...(JSON.parse(String(r.approved_scopes_json)) as string[])].sort(),
+      tokenScopes: tokens.operator?.scopes ? [...tokens.operator.scopes].sort() : undefined,
+    };
+  }
+
+  /** Gateway lock files naming this config, wherever this version puts them. */
+  lockFiles(): string[] {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const dirs = [path.join(this.tmp, `openclaw-${uid}`), path.join(this.stateDir, 'tmp', `openclaw-${uid}`), `/tmp/openclaw-${uid}`, '/tmp/openclaw', this.tmp];
+    const out: string[] = [];
+    for (const d of dirs) {
+      try {
+        for (const name of fs.readdirSync(d)) {
+          if (!/^gateway\..*\.lock$/.test(name)) continue;
+          const f = path.join(d, name);
+          try {
+            if (fs.readFileSync(f, 'utf8').includes(this.configPath)) out.push(f);
+          } catch {
+            /* raced */
+          }
+        }
+      } catch {
+        /* no such dir */
+      }
+    }
+    return out;
+  }
+
+  /** Facts about how this version runs (start lines, log files, lock): recorded for the end-of-run report. */
+  async recordStartFacts(): Promise<void> {
+    // The lock may be written a moment after the gateway answers.
+    // The lock and the `log file:` line may come a moment after the gateway answers (9.6: ~15 s).
+    await waitFor(() => this.lockFiles().length > 0 && this.announcedLogFiles().length > 0, { timeoutMs: 30_000, intervalMs: 200 }).catch(() => undefined);
+    let consoleText = '';
+    try {
+      consoleText = fs.readFileSync(path.join(this.svcDir, 'console.log'), 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+    } catch {
+      /* none */
+    }
+    const startLines = consoleText
+      .split('\n')
+      .filter((l) => /\[gateway\] (listening on|ready|log file:|http server listening)/.test(l))
+      .map((l) => l.replace(/^\S+ /, '').replace(String(this.port), '<port>').replace(this.root, '<run>'));
+    const announced = this.announcedLogFiles();
+    recordTiming({
+      kind: 'fact',
+      version: this.vc.version,
+      name: 'start',
+      text:
+        `log file ${announced.map((f) => f.replace(this.root, '<run>')).join(', ') || '(not announced)'}` +
+        ` — logging.file ${announced.includes(this.logFile) || fs.existsSync(this.logFile) ? 'honoured' : 'IGNORED'}` +
+        `; lock ${this.lockFiles().map((f) => f.replace(this.root, '<run>')).join(', ') || '(none found)'}` +
+        `; start lines: ${[...new Set(startLines)].join(' | ')}`,
+    });
+  }
+
+  fact(name: string, text: string): void {
+    recordTiming({ kind: 'fact', version: this.vc.version, name, text });
+  }
+
+  /** The log files this gateway announced at start (`[gateway] log file: …` on its console). */
+  announcedLogFiles(): string[] {
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(this.svcDir, 'console.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    return [...new Set([...text.matchAll(/\[gateway\] log file: (\S+)/g)].map((m) => m[1]!))];
+  }
+
+  /**
+   * Where this gateway's log lines are: the configured logging.file and every file it announced
+   * (2026.4.21 ignores logging.file and appends to the shared `/tmp/openclaw/openclaw-<date>.log`:
+   * only the bytes after this gateway's setup count, and lines carry this run's device ids).
+   */
+  logSources(): LogSource[] {
+    const files = [this.logFile, ...this.announcedLogFiles()];
+    return [...new Set(files)].map((file) => ({ file, from: file === this.logFile ? 0 : (this.sharedLogOffsets.get(file) ?? 0) }));
+  }
+
+  logText(): string {
+    let out = '';
+    for (const { file, from } of this.logSources()) {
+      try {
+        const fd = fs.openSync(file, 'r');
+        try {
+          const size = fs.fstatSync(fd).size;
+          if (size <= from) continue;
+          const buf = Buffer.alloc(size - from);
+          fs.readSync(fd, buf, 0, buf.length, from);
+          out += buf.toString('utf8');
+          if (!out.endsWith('\n')) out += '\n';
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        /* not written (yet) */
+      }
+    }
+    return out;
   }
 
   /** The gateway's text lines (JSONL file: the message is in "1"/"2"/message). */
@@ -352,7 +602,7 @@ export class RealGateway {
     };
     const redact = (s: string) => s.split(this.token).join('‹gateway-token›');
     return redact(
-      `\n--- gateway log (${this.logFile}), last ${n} messages ---\n${this.logMessages().slice(-n).join('\n') || '(empty)'}` +
+      `\n--- gateway log (${this.logSources().map((x) => x.file).join(', ')}), last ${n} messages ---\n${this.logMessages().slice(-n).join('\n') || '(empty)'}` +
         `\n--- gateway console (${path.join(this.svcDir, 'console.log')}) ---\n${tail(path.join(this.svcDir, 'console.log'))}` +
         `\n--- service calls ---\n${this.serviceCalls().join('\n') || '(none)'}\n`,
     );

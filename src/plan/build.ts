@@ -6,6 +6,7 @@ import type { Finding, Snapshot, SpawnCall } from '../types.js';
 import { baselineScopes, rulesFor } from '../openclaw/rules.js';
 import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
+import { fewIds } from '../util/format.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
 import { planJsonPatch, type JsonInputs } from './json-scope.js';
 import { repairKind, type RepairKind } from './registry.js';
@@ -160,7 +161,7 @@ export function buildRestorePlan(
 /** The notes of a JSON scope plan (shared with its re-base, which must describe the same change). */
 export function jsonScopeNotes(removedRequests: readonly string[], running: boolean): string[] {
   return [
-    ...(removedRequests.length ? [`drops the pending request(s) the widened record satisfies: ${removedRequests.join(', ')}`] : []),
+    ...(removedRequests.length ? [`drops the ${removedRequests.length} pending request(s) the widened record satisfies: ${fewIds(removedRequests)}`] : []),
     ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
   ];
 }

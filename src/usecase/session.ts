@@ -6,7 +6,8 @@ import type { GatewayControl } from '../apply/gateway.js';
 import { recoverIfNeeded, type RecoveryReport } from '../apply/recover.js';
 import { runDetectors } from '../detect/index.js';
 import { commandRunner, runVersion } from '../openclaw/exec.js';
-import { takeSnapshot } from '../snapshot/index.js';
+import type { JsonInputs } from '../openclaw/json-store.js';
+import { takeSnapshot, type SnapshotRead } from '../snapshot/index.js';
 import type { Finding, Snapshot } from '../types.js';
 import type { AppCtx } from './context.js';
 import { gatewayFor } from './gateway.js';
@@ -16,23 +17,30 @@ export interface Session {
   findings: Finding[];
   gateway: GatewayControl;
   recovery?: RecoveryReport;
+  /** JSON era: the store files the snapshot read; planning reuses them while they are unchanged on disk. */
+  raw?: Partial<JsonInputs>;
+}
+
+async function read(app: AppCtx): Promise<SnapshotRead> {
+  const r = await takeSnapshot(app.snapshotOptions, { env: app.env, now: app.now, runVersion, runCommand: commandRunner(app.env) });
+  app.learnSecrets(r.secrets);
+  return r;
 }
 
 /** A snapshot alone (diagnose): its secrets go to the redactor. */
 export async function snapshot(app: AppCtx): Promise<Snapshot> {
-  const r = await takeSnapshot(app.snapshotOptions, { env: app.env, now: app.now, runVersion, runCommand: commandRunner(app.env) });
-  app.learnSecrets(r.secrets);
-  return r.snapshot;
+  return (await read(app)).snapshot;
 }
 
 export async function openSession(app: AppCtx, opts: { dryRun: boolean }): Promise<Session> {
-  let s = await snapshot(app);
-  let gateway = gatewayFor(app, s);
-  const recovery = await recoverIfNeeded(s.stateDir, gateway, { dryRun: opts.dryRun, ...(app.faults ? { faults: app.faults } : {}) });
+  let r = await read(app);
+  let gateway = gatewayFor(app, r.snapshot);
+  const recovery = await recoverIfNeeded(r.snapshot.stateDir, gateway, { dryRun: opts.dryRun, ...(app.faults ? { faults: app.faults } : {}) });
   if (recovery) {
     for (const m of recovery.messages) app.log(`recovered: ${m}`, 'warn');
-    s = await snapshot(app);
-    gateway = gatewayFor(app, s);
+    r = await read(app);
+    gateway = gatewayFor(app, r.snapshot);
   }
-  return { snapshot: s, findings: runDetectors(s), gateway, ...(recovery ? { recovery } : {}) };
+  const s = r.snapshot;
+  return { snapshot: s, findings: runDetectors(s), gateway, ...(recovery ? { recovery } : {}), ...(r.raw ? { raw: r.raw } : {}) };
 }

@@ -5,12 +5,13 @@
  *   2. `clawfix diagnose --json` on 1 MB / 100 MB / 1 GB logs: time and peak RSS     (bench/logscan-cli.mjs)
  *   3. what `clawfix fix --yes` adds to the OpenClaw work a repair needs              (bench/repair.mjs)
  *   4. `openclaw doctor` vs `clawfix diagnose`, when the e2e harness installed OpenClaw (bench/doctor.mjs)
+ *   5. a 20 MB pending.json (40 000 superseded requests): diagnose, fix, signals              (bench/bigstore.mjs)
  * Not part of `npm test`. Takes about 2–3 minutes on 2 cores; the 1 GB logs live in a temp dir and are
  * deleted. Each part also runs alone (`node bench/<part>.mjs`, options in its header).
  *
- *   node bench/run.mjs [--only coldstart,logscan,repair,doctor] [--quick]
+ *   node bench/run.mjs [--only coldstart,logscan,repair,doctor,bigstore] [--quick]
  *
- * --quick: fewer runs (10 / 3 / 5 / 3), for checking the harness, not for numbers.
+ * --quick: fewer runs (10 / 3 / 5 / 3 / 2), for checking the harness, not for numbers.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,9 +23,10 @@ import { REPO } from './lib/fixture.mjs';
 import { machine, rssMethod } from './lib/measure.mjs';
 import { logScan } from './logscan-cli.mjs';
 import { repairOverhead } from './repair.mjs';
+import { bigStore } from './bigstore.mjs';
 
 const args = process.argv.slice(2);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : ['coldstart', 'logscan', 'repair', 'doctor'];
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : ['coldstart', 'logscan', 'repair', 'doctor', 'bigstore'];
 const quick = args.includes('--quick');
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
@@ -54,11 +56,12 @@ const parts = {
   logscan: () => logScan({ runs: quick ? 3 : 5 }),
   repair: () => repairOverhead({ runs: quick ? 5 : 7, delayMs: 500 }),
   doctor: () => doctorCompare({ runs: quick ? 3 : 5 }),
+  bigstore: () => bigStore({ runs: quick ? 2 : 5 }),
 };
 const sections = [];
 for (const name of only) {
   if (!parts[name]) {
-    console.error(`unknown part ${name} (coldstart, logscan, repair, doctor)`);
+    console.error(`unknown part ${name} (coldstart, logscan, repair, doctor, bigstore)`);
     process.exit(2);
   }
   console.error(`bench: ${name}…`);

@@ -238,6 +238,22 @@ export interface Evidence {
   /** File path (and line context) the evidence came from. */
   source?: string;
   timeMs?: number;
+  /** A gateway audit line (`security audit: device access upgrade requested`), field by field, each whole. */
+  audit?: AuditFields;
+}
+
+export interface AuditFields {
+  reason: string;
+  deviceId: string;
+  scopesFrom: string[];
+  scopesTo: string[];
+  client: string;
+  /** The connection id, when the line names it. */
+  conn?: string;
+  ip: string;
+  auth: string;
+  roleFrom: string;
+  roleTo: string;
 }
 
 export interface SuggestedFix {

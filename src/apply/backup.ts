@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ClawfixError, describeFsError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { writeAtomic } from './fs.js';
+import { copyAtomic, hashFile, writeAtomic } from './fs.js';
 import { clawfixDir } from '../records/journal.js';
 import type { RowImage } from '../plan/types.js';
 import type { FaultPort } from './faults.js';
@@ -64,10 +64,11 @@ export async function createBackup(o: {
     const manifest: BackupManifest = { version: 1, id: o.id, createdAtMs: o.nowMs, reason: o.reason, stateDir: o.stateDir, files: [] };
     for (const [i, file] of o.files.entries()) {
       o.faults?.fault('backup', file);
-      const [data, st] = await Promise.all([fs.readFile(file), fs.stat(file)]);
+      const st = await fs.stat(file);
       const name = `${i}-${path.basename(file)}`;
-      await writeAtomic(path.join(dir, name), data, 0o600, o.faults);
-      manifest.files.push({ path: file, name, sha256: sha256(data), mode: st.mode & 0o777, size: data.length });
+      // copied in chunks: a 20 MB store is not held in memory twice
+      const copied = await copyAtomic(file, path.join(dir, name), 0o600, o.faults);
+      manifest.files.push({ path: file, name, sha256: copied.sha256, mode: st.mode & 0o777, size: copied.size });
     }
     if (o.rows) {
       o.faults?.fault('backup', o.rows.db);
@@ -93,8 +94,7 @@ export async function createBackup(o: {
 export async function verifyBackup(stateDir: string, m: BackupManifest): Promise<void> {
   const dir = path.join(backupsDir(stateDir), m.id);
   for (const f of m.files) {
-    const copy = await fs.readFile(path.join(dir, f.name));
-    if (sha256(copy) !== f.sha256) throw new ClawfixError(`backup ${m.id} is damaged: ${f.name} does not match its checksum`, { path: path.join(dir, f.name) });
+    if ((await hashFile(path.join(dir, f.name))).sha256 !== f.sha256) throw new ClawfixError(`backup ${m.id} is damaged: ${f.name} does not match its checksum`, { path: path.join(dir, f.name) });
   }
   const again = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
   if (again.id !== m.id || again.files.length !== m.files.length) throw new ClawfixError(`backup ${m.id}: manifest did not read back`);

@@ -6,6 +6,7 @@
 import JSON5 from 'json5';
 import { keyPositions } from './json5-keys.js';
 import { get, getString } from '../openclaw/config.js';
+import { json5Problem } from '../openclaw/json-format.js';
 import { bindReplacement, hostOf, isLoopbackHost, VALID_BINDS } from '../openclaw/config-rules.js';
 
 export interface Hazard {
@@ -130,8 +131,7 @@ export function validateConfigText(text: string, original?: string): Validation 
   try {
     value = JSON5.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    const e = err as { lineNumber?: number; columnNumber?: number; message?: string };
-    const msg = (e.message ?? String(err)).replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
+    const e = err as { lineNumber?: number; columnNumber?: number };
     return {
       ok: false,
       hazards: [
@@ -141,7 +141,7 @@ export function validateConfigText(text: string, original?: string): Validation 
           key: '',
           ...(e.lineNumber !== undefined ? { line: e.lineNumber } : {}),
           ...(e.columnNumber !== undefined ? { column: e.columnNumber } : {}),
-          message: `not valid JSON5: ${msg}${e.lineNumber !== undefined ? ` (line ${e.lineNumber}, column ${e.columnNumber ?? '?'})` : ''}`,
+          message: `not valid JSON5: ${json5Problem(err)}`,
         },
       ],
     };

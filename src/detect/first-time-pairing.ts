@@ -6,7 +6,7 @@ import type { Detector, Evidence } from '../types.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
 import { findDevice, isExpired } from '../snapshot/queries.js';
 import { list, shortId } from '../util/format.js';
-import { logEvidence } from './util.js';
+import { logEvidence, Tail } from './util.js';
 
 export const firstTimePairing: Detector = {
   id: 'first-time-pairing',
@@ -14,21 +14,21 @@ export const firstTimePairing: Detector = {
   detect(s) {
     const facts = logFacts(s);
     const start = gatewayStartMs(s);
-    const byDevice = new Map<string, { evidence: Evidence[]; requestId?: string; scopes?: string[] }>();
+    const byDevice = new Map<string, { evidence: Tail<Evidence>; requestId?: string; scopes?: string[] }>();
     for (const r of facts.refusals) {
       if (r.reason !== 'not-paired' || (start !== undefined && r.ev.timeMs < start)) continue;
       const id = r.deviceId ?? 'unknown';
       if (r.deviceId && s.store.ok && findDevice(s, r.deviceId)) continue;
-      const cur = byDevice.get(id) ?? { evidence: [] };
-      cur.evidence.push(logEvidence(r.ev));
+      const cur = byDevice.get(id) ?? { evidence: new Tail<Evidence>() };
+      cur.evidence.push(() => logEvidence(r.ev));
       if (r.requestId) cur.requestId = r.requestId;
       byDevice.set(id, cur);
     }
     if (s.store.ok) {
       for (const p of s.store.pending) {
         if (findDevice(s, p.deviceId) || isExpired(s, p)) continue;
-        const cur = byDevice.get(p.deviceId) ?? { evidence: [] };
-        cur.evidence.push({ kind: 'store', text: `pending first-time request ${p.requestId} (client ${p.clientId ?? 'unknown'}) for ${list(p.scopes)}`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] });
+        const cur = byDevice.get(p.deviceId) ?? { evidence: new Tail<Evidence>() };
+        cur.evidence.push(() => ({ kind: 'store', text: `pending first-time request ${p.requestId} (client ${p.clientId ?? 'unknown'}) for ${list(p.scopes)}`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] }));
         cur.requestId = p.requestId;
         cur.scopes = p.scopes;
         byDevice.set(p.deviceId, cur);
@@ -41,7 +41,7 @@ export const firstTimePairing: Detector = {
       detail:
         'This device was never approved, so every connection it makes is refused, main chat included. That is first-time pairing, a different problem from a sub-agent ' +
         'scope upgrade: approve the request from an authorized client. clawfix does not approve unknown devices on its own.',
-      evidence: v.evidence.slice(-3),
+      evidence: v.evidence.list(),
       ...(deviceId !== 'unknown' ? { device: { deviceId } } : {}),
       ...(v.requestId ? { requestId: v.requestId } : {}),
       ...(v.scopes ? { requestedScopes: v.scopes } : {}),

@@ -3,6 +3,7 @@
  * errors, reloads). Pure; results are memoized per snapshot because several detectors share them.
  */
 import type { LogEvent, Snapshot } from '../types.js';
+import { shortId } from '../util/format.js';
 import { parseScopeList } from '../util/scopes.js';
 
 export interface Audit {
@@ -11,9 +12,15 @@ export interface Audit {
   deviceId: string;
   auth: string;
   ip: string;
+  roleFrom: string;
+  roleTo: string;
   scopesFrom: string[];
   scopesTo: string[];
   client: string;
+  /** The connection id, when the line names it (`conn=`). */
+  conn?: string;
+  /** The scope lists as the line wrote them. */
+  raw: { scopesFrom: string; scopesTo: string };
 }
 
 export interface Approval {
@@ -46,7 +53,7 @@ export interface LogFacts {
 }
 
 const AUDIT_RE =
-  /security audit: device access upgrade requested reason=(\S+) device=(\S+) ip=(\S+) auth=(\S+) roleFrom=(\S+) roleTo=(\S+) scopesFrom=(\S+) scopesTo=(\S+) client=(\S+)/;
+  /security audit: device access upgrade requested reason=(\S+) device=(\S+) ip=(\S+) auth=(\S+) roleFrom=(\S+) roleTo=(\S+) scopesFrom=(\S+) scopesTo=(\S+) client=(\S+)(?: conn=(\S+))?/;
 const APPROVED_RE = /device pairing (auto-)?approved device=([0-9a-zA-Z_-]+)/;
 const KV_RE = /\b(deviceId|requestId|reason|cause)=([^\s]+)/g;
 
@@ -56,8 +63,24 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }
 
-function audit(ev: LogEvent, a: RegExpExecArray): Audit {
-  return { ev, reason: a[1]!, deviceId: a[2]!, ip: a[3]!, auth: a[4]!, scopesFrom: parseScopeList(a[7]!), scopesTo: parseScopeList(a[8]!), client: a[9]! };
+/** The facts of a `security audit: device access upgrade requested` line, or undefined for any other line. */
+export function parseAudit(ev: LogEvent): Audit | undefined {
+  const a = AUDIT_RE.exec(ev.text);
+  if (!a) return undefined;
+  return {
+    ev,
+    reason: a[1]!,
+    deviceId: a[2]!,
+    ip: a[3]!,
+    auth: a[4]!,
+    roleFrom: a[5]!,
+    roleTo: a[6]!,
+    scopesFrom: parseScopeList(a[7]!),
+    scopesTo: parseScopeList(a[8]!),
+    client: a[9]!,
+    ...(a[10] ? { conn: a[10] } : {}),
+    raw: { scopesFrom: a[7]!, scopesTo: a[8]! },
+  };
 }
 
 /** A `closed before connect` / `pairing required` line, with what its structured meta or key=value pairs say. */
@@ -109,9 +132,9 @@ export function logFacts(s: Snapshot): LogFacts {
   if (hit) return hit;
   const f: LogFacts = { audits: [], approvals: [], refusals: [], tokenMismatch: [], scopeMismatch: [], gatewayTokenMismatch: [], reloads: [], legacyStore: [], jsonReadErrors: [], targets: [], starts: [] };
   for (const ev of s.logs.events) {
-    const a = AUDIT_RE.exec(ev.text);
+    const a = parseAudit(ev);
     if (a) {
-      f.audits.push(audit(ev, a));
+      f.audits.push(a);
       continue;
     }
     const ap = APPROVED_RE.exec(ev.text);
@@ -132,8 +155,12 @@ export function gatewayStartMs(s: Snapshot): number | undefined {
   return starts.length ? starts[starts.length - 1]!.timeMs : undefined;
 }
 
+/** One line of a log event, cut at `max`; 64-hex device ids are shortened first, so they do not eat the rest. */
 export function excerpt(ev: LogEvent, max = 240): string {
-  const t = ev.text.replace(/\s+/g, ' ').trim();
+  const t = ev.text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\b[0-9a-f]{64}\b/g, (id) => shortId(id));
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 

@@ -7,7 +7,7 @@
 import type { Detector, Evidence, Finding } from '../types.js';
 import { logFacts } from './log-facts.js';
 import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
-import { logEvidence } from './util.js';
+import { logEvidence, Tail } from './util.js';
 import { roleApproved } from '../openclaw/rules.js';
 
 export const roleUpgrade: Detector = {
@@ -16,15 +16,19 @@ export const roleUpgrade: Detector = {
   detect(s) {
     if (!s.store.ok) return [];
     const facts = logFacts(s);
-    const implicated = new Map<string, Evidence[]>();
-    const note = (id: string, e: Evidence) => implicated.set(id, [...(implicated.get(id) ?? []), e]);
+    const implicated = new Map<string, Tail<Evidence>>();
+    const note = (id: string, e: () => Evidence) => {
+      const tail = implicated.get(id) ?? new Tail<Evidence>();
+      implicated.set(id, tail);
+      tail.push(e);
+    };
     for (const a of facts.audits) {
       const approvedAfter = facts.approvals.some((ap) => ap.deviceId === a.deviceId && ap.ev.timeMs >= a.ev.timeMs);
-      if (!approvedAfter) note(a.deviceId, logEvidence(a.ev));
+      if (!approvedAfter) note(a.deviceId, () => logEvidence(a.ev));
     }
-    for (const p of s.store.pending) if (!isExpired(s, p)) note(p.deviceId, { kind: 'store', text: `pending request ${p.requestId} (client ${p.clientId ?? 'unknown'})`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] });
+    for (const p of s.store.pending) if (!isExpired(s, p)) note(p.deviceId, () => ({ kind: 'store', text: `pending request ${p.requestId} (client ${p.clientId ?? 'unknown'})`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] }));
     const out: Finding[] = [];
-    for (const [deviceId, evidence] of implicated) {
+    for (const [deviceId, tail] of implicated) {
       const d = findDevice(s, deviceId);
       if (!d || roleApproved(s, d)) continue;
       const tok = d.tokens.find((t) => t.role === 'operator');
@@ -38,7 +42,7 @@ export const roleUpgrade: Detector = {
         detail:
           `OpenClaw counts a device's role only while it holds an unrevoked token for it, so every connection of this device is a role upgrade and is refused ` +
           'with 1008 "pairing required", whatever scopes it asks for. Adding scopes cannot fix that, and clawfix does not mint tokens: let OpenClaw re-issue one.',
-        evidence: [...evidence.slice(-3), { kind: 'store', text: `roles ${d.roles.join(', ') || '(none)'}; operator token ${tok ? (tok.revokedAtMs !== undefined ? 'revoked' : 'present') : 'missing'}`, source: s.store.paths[0] }],
+        evidence: [...tail.list(), { kind: 'store', text: `roles ${d.roles.join(', ') || '(none)'}; operator token ${tok ? (tok.revokedAtMs !== undefined ? 'revoked' : 'present') : 'missing'}`, source: s.store.paths[0] }],
         device: { deviceId, ...(d.displayName ? { displayName: d.displayName } : {}) },
         ...(latest ? { requestId: latest.requestId } : {}),
         suggestedFix: latest

@@ -10,7 +10,7 @@ import { findDevice, isExpired, pendingFor } from '../snapshot/queries.js';
 import { list } from '../util/format.js';
 import { ADMIN, minimalGrant, missingScopes, sortedUnion } from '../util/scopes.js';
 import { logFacts } from './log-facts.js';
-import { logEvidence } from './util.js';
+import { logEvidence, Tail } from './util.js';
 
 export interface ScopeRequest {
   device: PairedDevice;
@@ -54,9 +54,9 @@ function collect(s: Snapshot): ScopeRequest[] {
   const facts = logFacts(s);
   const rules = rulesFor(s);
   const requestedBy = new Map<string, Requested>();
-  const add = (deviceId: string, scopes: string[], ev: Evidence, client?: string, how?: { auth: string; ip: string }) => {
-    const cur = requestedBy.get(deviceId) ?? { scopes: [], evidence: [], clients: new Set<string>(), auths: new Set<string>(), ips: new Set<string>() };
-    cur.scopes = sortedUnion(cur.scopes, scopes);
+  const add = (deviceId: string, scopes: string[], ev: () => Evidence, client?: string, how?: { auth: string; ip: string }) => {
+    const cur = requestedBy.get(deviceId) ?? { scopes: new Set<string>(), evidence: new Tail<Evidence>(), clients: new Set<string>(), auths: new Set<string>(), ips: new Set<string>() };
+    for (const x of scopes) cur.scopes.add(x);
     cur.evidence.push(ev);
     if (client) cur.clients.add(client);
     if (how) {
@@ -68,7 +68,7 @@ function collect(s: Snapshot): ScopeRequest[] {
   for (const a of facts.audits) {
     if (a.reason !== 'scope-upgrade') continue;
     if (facts.approvals.some((ap) => ap.deviceId === a.deviceId && ap.ev.timeMs >= a.ev.timeMs)) continue;
-    add(a.deviceId, a.scopesTo, logEvidence(a.ev), a.client, a);
+    add(a.deviceId, a.scopesTo, () => logEvidence(a.ev), a.client, a);
   }
   for (const p of s.store.pending) {
     const d = findDevice(s, p.deviceId);
@@ -77,12 +77,12 @@ function collect(s: Snapshot): ScopeRequest[] {
     add(
       p.deviceId,
       p.scopes,
-      {
+      () => ({
         kind: 'store',
         text: `pending request ${p.requestId} (${p.isRepair ? 'repair' : 'new'}, client ${p.clientId ?? 'unknown'}) asks for ${list(p.scopes)}`,
         source: s.store.paths[s.store.kind === 'json' ? 1 : 0],
         timeMs: p.refreshedAtMs ?? p.ts,
-      },
+      }),
       p.clientId,
     );
   }
@@ -95,8 +95,9 @@ function collect(s: Snapshot): ScopeRequest[] {
 }
 
 interface Requested {
-  scopes: string[];
-  evidence: Evidence[];
+  scopes: Set<string>;
+  /** The newest few pieces of evidence (a device may have 40 000 requests). */
+  evidence: Tail<Evidence>;
   clients: Set<string>;
   auths: Set<string>;
   ips: Set<string>;
@@ -109,7 +110,7 @@ interface Requested {
  */
 function spawnOf(s: Snapshot, deviceId: string, req: Requested, approved: string[]): SpawnCall[] | undefined {
   if (deviceId !== s.identity.deviceId || !req.clients.has('gateway-client')) return undefined;
-  if (!req.scopes.includes(ADMIN) && !approved.includes(ADMIN)) return undefined;
+  if (!req.scopes.has(ADMIN) && !approved.includes(ADMIN)) return undefined;
   return spawnCalls(s.openclaw.version);
 }
 
@@ -119,10 +120,11 @@ function request(s: Snapshot, deviceId: string, req: Requested): ScopeRequest | 
   if (!device) return undefined; // an unknown device is first-time pairing, not an upgrade
   if (!roleApproved(s, device)) return undefined; // no active operator token: a role upgrade (role-upgrade.ts)
   const approved = baselineScopes(s, device);
-  if (!missingScopes(req.scopes, approved, rules).length) return undefined;
+  const asked = [...req.scopes].sort();
+  if (!missingScopes(asked, approved, rules).length) return undefined;
   const calls = spawnOf(s, deviceId, req, approved);
   // A spawn asks for one call's scope at a time; the repair covers every call it will make.
-  const requested = calls ? sortedUnion(req.scopes, calls.map((c) => c.scope)) : req.scopes;
+  const requested = calls ? sortedUnion(asked, calls.map((c) => c.scope)) : asked;
   const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));
   const latest = live[live.length - 1];
   return {
@@ -132,7 +134,7 @@ function request(s: Snapshot, deviceId: string, req: Requested): ScopeRequest | 
     missing: missingScopes(requested, approved, rules),
     grant: minimalGrant(requested, approved, rules),
     plainGrant: minimalGrant(requested.filter((x) => x !== ADMIN), approved, rules),
-    evidence: req.evidence,
+    evidence: req.evidence.list(),
     clients: [...req.clients],
     auths: [...req.auths],
     ips: [...req.ips],

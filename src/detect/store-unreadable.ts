@@ -4,6 +4,7 @@
  */
 import { parseVersion, compareVersion } from '../openclaw/version.js';
 import type { Detector, Finding } from '../types.js';
+import { fewIds } from '../util/format.js';
 
 export const storeUnreadable: Detector = {
   id: 'store-unreadable',
@@ -51,8 +52,8 @@ export const storeUnreadable: Detector = {
         id: 'store-unreadable',
         severity: 'warning',
         title: 'devices/paired.json contains pending requests',
-        detail: `Entries ${s.store.strayPendingInPaired.join(', ')} look like pending requests pasted into paired.json; OpenClaw treats them as devices that cannot connect.`,
-        evidence: [{ kind: 'file', text: `stray entries: ${s.store.strayPendingInPaired.join(', ')}`, source: s.store.paths[0] }],
+        detail: `Entries ${fewIds(s.store.strayPendingInPaired)} look like pending requests pasted into paired.json; OpenClaw treats them as devices that cannot connect.`,
+        evidence: [{ kind: 'file', text: `${s.store.strayPendingInPaired.length} stray entr${s.store.strayPendingInPaired.length === 1 ? 'y' : 'ies'}: ${fewIds(s.store.strayPendingInPaired)}`, source: s.store.paths[0] }],
         suggestedFix: { kind: 'manual', description: 'remove those entries with the gateway stopped, then approve the requests with openclaw devices approve <id>' },
       });
     }

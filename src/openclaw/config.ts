@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import JSON5 from 'json5';
 import type { ConfigSnapshot } from '../types.js';
+import { json5Problem } from './json-format.js';
 
 export async function loadConfig(configPath: string): Promise<ConfigSnapshot> {
   let text: string;
@@ -23,7 +24,7 @@ export async function loadConfig(configPath: string): Promise<ConfigSnapshot> {
     }
     return { path: configPath, exists: true, mtimeMs, value: value as Record<string, unknown> };
   } catch (err) {
-    return { path: configPath, exists: true, mtimeMs, error: `${configPath} is not valid JSON5: ${(err as Error).message}` };
+    return { path: configPath, exists: true, mtimeMs, error: `${configPath} is not valid JSON5: ${json5Problem(err)}` };
   }
 }
 

@@ -2,6 +2,7 @@
  * Reading and writing JSON files the way they were found: BOM, line endings, indentation and the
  * trailing newline are detected and reproduced, so a patch changes only the bytes it means to.
  */
+import { firstJsonError, JsonScanError } from './json-scan.js';
 
 export interface JsonFormat {
   bom: boolean;
@@ -31,18 +32,44 @@ export function serializeLike(value: unknown, fmt: JsonFormat): string {
   return (fmt.bom ? '\uFEFF' : '') + out;
 }
 
-/** "line 3, column 7" from a JSON.parse error message, when Node gives a position. */
+/**
+ * Where a JSON text stops being JSON, as an offset into `text` (BOM included): from clawfix's own
+ * scanner, never from V8's message, which quotes the text around the error (often a token's first
+ * characters). Undefined when the scanner finds the text well-formed (e.g. nested too deep to parse).
+ */
+export function jsonErrorOffset(text: string, err: unknown): number | undefined {
+  if (err instanceof JsonScanError) return err.position;
+  return firstJsonError(text);
+}
+
+/** "line 3, column 7" for a JSON.parse error: a position only, never an excerpt of the text. */
 export function jsonErrorWhere(text: string, err: unknown): string {
-  const msg = (err as Error).message ?? String(err);
-  const pos = /position (\d+)/.exec(msg);
-  if (pos) {
-    const idx = Number(pos[1]);
-    const before = text.slice(0, idx);
-    const line = before.split('\n').length;
-    const col = idx - before.lastIndexOf('\n');
-    return `line ${line}, column ${col}`;
+  if (text.replace(/^\uFEFF/, '').trim() === '') return 'the file is empty';
+  const idx = jsonErrorOffset(text, err);
+  if (idx === undefined) return err instanceof RangeError ? 'it is nested too deeply to read' : 'it does not parse';
+  return lineColumn(text, idx);
+}
+
+/** "line L, column C" (1-based) of an offset. */
+export function lineColumn(text: string, idx: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < idx; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
   }
-  const lc = /line (\d+) column (\d+)/.exec(msg);
-  if (lc) return `line ${lc[1]}, column ${lc[2]}`;
-  return text.trim() === '' ? 'the file is empty' : msg;
+  return `line ${line}, column ${idx - lineStart + 1}`;
+}
+
+/**
+ * A JSON5 parse error in words and a position, without the character JSON5 quotes ("invalid
+ * character 'd'": the first character of a token typed where a quote was missing).
+ */
+export function json5Problem(err: unknown): string {
+  const e = err as { message?: string; lineNumber?: number; columnNumber?: number };
+  const what = (e?.message ?? String(err))
+    .replace(/^JSON5: /, '')
+    .replace(/ at \d+:\d+$/, '')
+    .replace(/^invalid character .*$/, 'invalid character');
+  return e?.lineNumber !== undefined ? `${what} (line ${e.lineNumber}, column ${e.columnNumber ?? '?'})` : what;
 }

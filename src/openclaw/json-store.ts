@@ -8,30 +8,55 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { JsonStoreShape, PairedDevice, PendingRequest, StoreSnapshot, TokenSummary } from '../types.js';
 import { detectFormat, jsonErrorWhere, parseJsonText, type JsonFormat } from './json-format.js';
+import { scanMembers, type JsonMember } from './json-scan.js';
 import { storePaths } from './paths.js';
-import { strings } from '../util/guards.js';
+import { isObject, strings } from '../util/guards.js';
 
 export interface RawJsonFile {
   path: string;
   exists: boolean;
   text?: string;
   value?: unknown;
+  /**
+   * Where each top-level member of an object file is in `text` (read with `{ members: true }`): a
+   * patch cuts members out of the text instead of re-serializing 20 MB, so every other byte is kept.
+   */
+  members?: JsonMember[];
   format?: JsonFormat;
   mode?: number;
   error?: string;
+  /** Size, mtime, inode and mode when read: a later read that finds them unchanged reuses this one (ReadOptions.previous). */
+  stamp?: string;
 }
 
 export function tokenHash(token: unknown): string | undefined {
   return typeof token === 'string' && token ? createHash('sha256').update(token).digest('hex').slice(0, 12) : undefined;
 }
 
-export async function readRawJson(path: string): Promise<RawJsonFile> {
+export interface ReadOptions {
+  /** Locate the top-level members of an object file too (RawJsonFile.members). */
+  members?: boolean;
+  /**
+   * The same file as read earlier in this run: reused as is when its size, mtime, inode and mode are
+   * unchanged (a 20 MB store is read and parsed once per run, not once per phase). A rewrite that kept
+   * all four is still caught before anything is written: the guard compares the file's hash with the
+   * plan's, with the gateway stopped.
+   */
+  previous?: RawJsonFile;
+}
+
+/** One JSON file as found (see ReadOptions). */
+export async function readRawJson(path: string, opts: ReadOptions = {}): Promise<RawJsonFile> {
   let text: string;
   let mode: number;
+  let stamp: string;
+  const prev = opts.previous;
   try {
     const st = await fs.stat(path);
     if (st.isDirectory()) return { path, exists: true, error: `${path} is a directory where a JSON file was expected` };
     mode = st.mode & 0o777;
+    stamp = `${st.size}:${st.mtimeMs}:${st.ino}:${mode}`;
+    if (prev && prev.path === path && prev.stamp === stamp && prev.value !== undefined && !prev.error) return withMembers(prev, opts);
     text = await fs.readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -43,10 +68,16 @@ export async function readRawJson(path: string): Promise<RawJsonFile> {
   }
   try {
     const value = parseJsonText(text);
-    return { path, exists: true, text, value, format: detectFormat(text), mode };
+    return withMembers({ path, exists: true, text, value, format: detectFormat(text), mode, stamp }, opts);
   } catch (err) {
     return { path, exists: true, text, mode, error: `${path} is not valid JSON (${jsonErrorWhere(text, err)})` };
   }
+}
+
+/** The file with its members located, when asked for (the text parsed already: the scan does not check the values again). */
+function withMembers(f: RawJsonFile, opts: ReadOptions): RawJsonFile {
+  if (!opts.members || f.members || !isObject(f.value) || f.text === undefined) return f;
+  return { ...f, members: scanMembers(f.text, { validate: false }) ?? [] };
 }
 
 function optStrings(v: unknown): string[] | undefined {
@@ -99,20 +130,37 @@ export function summarizeDevice(id: string, rec: Record<string, unknown>, secret
   return d;
 }
 
-export function summarizePending(id: string, rec: Record<string, unknown>): PendingRequest | undefined {
+/**
+ * One copy of each repeated string: a store of 40 000 requests from a handful of devices holds the same
+ * device ids, client names and scope names 40 000 times over once parsed.
+ */
+export function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const hit = seen.get(s);
+    if (hit !== undefined) return hit;
+    seen.set(s, s);
+    return s;
+  };
+}
+
+export function summarizePending(id: string, rec: Record<string, unknown>, intern: (s: string) => string = (s) => s): PendingRequest | undefined {
   const deviceId = str(rec.deviceId);
   if (!deviceId) return undefined;
+  const role = str(rec.role);
+  const roles = strings(rec.roles);
   const p: PendingRequest = {
     requestId: str(rec.requestId) ?? id,
-    deviceId,
-    roles: strings(rec.roles).length ? strings(rec.roles) : str(rec.role) ? [str(rec.role) as string] : [],
-    scopes: strings(rec.scopes),
+    deviceId: intern(deviceId),
+    roles: roles.length ? roles.map(intern) : role ? [intern(role)] : [],
+    scopes: strings(rec.scopes).map(intern),
     ts: num(rec.ts) ?? 0,
   };
-  if (str(rec.role)) p.role = str(rec.role);
-  if (str(rec.clientId)) p.clientId = str(rec.clientId);
-  if (str(rec.clientMode)) p.clientMode = str(rec.clientMode);
-  if (str(rec.displayName)) p.displayName = str(rec.displayName);
+  if (role) p.role = intern(role);
+  for (const k of ['clientId', 'clientMode', 'displayName'] as const) {
+    const v = str(rec[k]);
+    if (v) p[k] = intern(v);
+  }
   if (typeof rec.isRepair === 'boolean') p.isRepair = rec.isRepair;
   if (typeof rec.silent === 'boolean') p.silent = rec.silent;
   if (num(rec.refreshedAtMs) !== undefined) p.refreshedAtMs = num(rec.refreshedAtMs);
@@ -145,10 +193,20 @@ export interface JsonInputs {
   deviceAuth: RawJsonFile;
 }
 
-export async function readJsonInputs(stateDir: string): Promise<JsonInputs> {
+/** The files a JSON repair is planned from, as they are now; `previous` (this run's earlier read) spares re-parsing unchanged files. */
+export async function readJsonInputs(stateDir: string, previous?: Partial<JsonInputs>): Promise<JsonInputs> {
   const p = storePaths(stateDir);
-  const [paired, pending, deviceAuth] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending), readRawJson(p.deviceAuth)]);
+  const [paired, pending, deviceAuth] = await Promise.all([
+    readRawJson(p.paired, { ...(previous?.paired ? { previous: previous.paired } : {}) }),
+    readRawJson(p.pending, { members: true, ...(previous?.pending ? { previous: previous.pending } : {}) }),
+    readRawJson(p.deviceAuth, { ...(previous?.deviceAuth ? { previous: previous.deviceAuth } : {}) }),
+  ]);
   return { paired, pending, deviceAuth };
+}
+
+/** The entries of an object file (undefined when it holds anything else). */
+export function objectEntries(f: RawJsonFile): [string, unknown][] | undefined {
+  return isObject(f.value) ? Object.entries(f.value) : undefined;
 }
 
 export interface JsonStoreRead {
@@ -194,20 +252,16 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
       if (stray.length) snapshot.strayPendingInPaired = stray;
     }
   }
-  if (pending.value !== undefined) {
-    if (!pending.value || typeof pending.value !== 'object' || Array.isArray(pending.value)) {
-      if (snapshot.ok) {
-        snapshot.ok = false;
-        snapshot.error = `${p.pending} is not an object of pending requests`;
-        snapshot.errorPath = p.pending;
-      }
-    } else {
-      for (const [key, rec] of Object.entries(pending.value as Record<string, unknown>)) {
-        if (!rec || typeof rec !== 'object') continue;
-        const s = summarizePending(key, rec as Record<string, unknown>);
-        if (s) snapshot.pending.push(s);
-      }
+  if (isObject(pending.value)) {
+    const intern = interner();
+    for (const [key, rec] of Object.entries(pending.value)) {
+      const s = isObject(rec) ? summarizePending(key, rec, intern) : undefined;
+      if (s) snapshot.pending.push(s);
     }
+  } else if (pending.value !== undefined && snapshot.ok) {
+    snapshot.ok = false;
+    snapshot.error = `${p.pending} is not an object of pending requests`;
+    snapshot.errorPath = p.pending;
   }
   return { snapshot, secrets, paired, pending };
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { IdentitySnapshot, PairedDevice, PendingRequest, StoreSnapshot } from '../types.js';
-import { summarizeDevice, summarizePending, tokenHash } from './json-store.js';
+import { interner, summarizeDevice, summarizePending, tokenHash } from './json-store.js';
 import type { Db, Row, SqliteModule } from './sqlite-types.js';
 
 export type { Db } from './sqlite-types.js';
@@ -150,11 +150,12 @@ export async function readSqliteStore(path: string): Promise<SqliteRead> {
       .prepare('SELECT * FROM device_pairing_paired')
       .all()
       .map((r) => summarizeDevice(String(r.device_id), pairedRowToRecord(r), secrets));
-    const pending: PendingRequest[] = db
-      .prepare('SELECT * FROM device_pairing_pending')
-      .all()
-      .map((r) => summarizePending(String(r.request_id), pendingRowToRecord(r)))
-      .filter((p): p is PendingRequest => !!p);
+    const intern = interner();
+    const pending: PendingRequest[] = [];
+    for (const r of db.prepare('SELECT * FROM device_pairing_pending').all()) {
+      const p = summarizePending(String(r.request_id), pendingRowToRecord(r), intern);
+      if (p) pending.push(p);
+    }
     snapshot.paired = paired;
     snapshot.pending = pending;
     Object.assign(identity, readIdentity(db, path, secrets));

@@ -6,6 +6,7 @@ import type { Finding, Snapshot, SpawnCall } from '../types.js';
 import { baselineScopes, rulesFor } from '../openclaw/rules.js';
 import { findDevice, isExpired, labelOf, pendingFor } from '../snapshot/queries.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
+import { fewIds } from '../util/format.js';
 import { ADMIN, KNOWN_SCOPES, isKnownScope, minimalGrant, missingScopes } from '../util/scopes.js';
 import { planBomRewrite, planJsonPatch, type JsonInputs } from './json-scope.js';
 import { repairKind, type RepairKind } from './registry.js';
@@ -164,7 +165,7 @@ export function buildRestorePlan(
 export function jsonScopeNotes(removedRequests: readonly string[], running: boolean, bom: readonly string[] = []): string[] {
   return [
     ...bom.map((p) => `writes ${p} without its UTF-8 byte-order mark (OpenClaw's reader rejects it)`),
-    ...(removedRequests.length ? [`drops the pending request(s) the widened record satisfies: ${removedRequests.join(', ')}`] : []),
+    ...(removedRequests.length ? [`drops the ${removedRequests.length} pending request(s) the widened record satisfies: ${fewIds(removedRequests)}`] : []),
     ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
   ];
 }

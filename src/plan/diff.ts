@@ -1,6 +1,7 @@
 /** Unified diffs of a plan's file and row changes, secrets redacted (the `diff` package is loaded lazily). */
 import { REDACTED as MASK, type Redactor } from '../util/redact.js';
-import type { Plan } from './types.js';
+import { recordDiff, renderRecordEdits, type PatchMaker } from './record-diff.js';
+import type { FileChange, Plan } from './types.js';
 
 
 /** tokens_json as shown: every string is masked except role names and scope lists, whatever its shape. */
@@ -45,13 +46,44 @@ function visible(text: string): string {
   return text.startsWith('\uFEFF') ? `‹UTF-8 byte-order mark›${text.slice(1)}` : text;
 }
 
+/** Files up to this size (before + after, in characters) are shown as a unified diff of the whole text. */
+export const WHOLE_FILE_DIFF_MAX = 256 * 1024;
+/** A whole-file diff that needs more line edits than this is shown record by record instead. */
+const MAX_EDITS = 2000;
+
+type TwoFilesPatch = typeof import('diff').createTwoFilesPatch;
+
+/**
+ * One file's change: a unified diff of the whole text when it is small and the change is too (the usual
+ * repair), else record by record (a big store), else one line saying how much it changed.
+ */
+function fileDiff(f: FileChange, redactor: Redactor, createTwoFilesPatch: TwoFilesPatch): string {
+  if (f.before.length + f.after.length <= WHOLE_FILE_DIFF_MAX) {
+    const whole = createTwoFilesPatch(f.path, f.path, visible(redactor.text(f.before)), visible(redactor.text(f.after)), 'before', 'after', { context: 3, maxEditLength: MAX_EDITS });
+    if (whole !== undefined) return whole;
+  }
+  const patch: PatchMaker = (name, before, after) => createTwoFilesPatch(name, name, before, after, 'before', 'after', { context: 3, maxEditLength: MAX_EDITS }) ?? `${name}: the record changed too much to show line by line`;
+  if (f.records) return renderRecordEdits(f.path, f.records, { total: f.records.total - f.records.removed.length }, patch, redactor);
+  let records: string | undefined;
+  try {
+    records = recordDiff(f.path, f.before, f.after, patch, redactor);
+  } catch {
+    records = undefined; // not records after all (a damaged file being restored): say how much changed
+  }
+  return records ?? `Index: ${f.path}\n${f.path}: ${lineCount(f.before)} → ${lineCount(f.after)} lines (${f.beforeSha.slice(0, 12)} → ${f.afterSha.slice(0, 12)}); too large to show line by line\n`;
+}
+
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** The plan's changes as unified diffs; `redactor` masks every secret (the file texts hold device tokens). */
 export async function planDiff(plan: Plan, redactor: Redactor): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const parts: string[] = [];
-  for (const f of plan.files) {
-    parts.push(createTwoFilesPatch(f.path, f.path, visible(redactor.text(f.before)), visible(redactor.text(f.after)), 'before', 'after', { context: 3 }));
-  }
+  for (const f of plan.files) parts.push(fileDiff(f, redactor, createTwoFilesPatch));
   for (const r of plan.rows) {
     const name = `${plan.sqlite?.db ?? 'openclaw.sqlite'}:${r.table}[${Object.values(r.key).join('/')}]`;
     parts.push(createTwoFilesPatch(name, name, rowText(r.before, redactor), rowText(r.after, redactor), 'before', r.after ? 'after' : 'deleted', { context: 40 }));

@@ -5,12 +5,14 @@
  * the shape and formatting of each file are kept.
  */
 import type { JsonInputs, RawJsonFile } from '../openclaw/json-store.js';
-import { pairedEntries } from '../openclaw/json-store.js';
+import { objectEntries, pairedEntries } from '../openclaw/json-store.js';
+import { scanMembers, withoutMembers } from '../openclaw/json-scan.js';
 export type { JsonInputs } from '../openclaw/json-store.js';
 import { serializeLike, type JsonFormat } from '../openclaw/json-format.js';
 import { appendUnique, missingScopes } from '../util/scopes.js';
+import { createHash } from 'node:crypto';
 import { canonical, sha256 } from '../util/hash.js';
-import type { FileChange } from './types.js';
+import type { FileChange, RecordEdits } from './types.js';
 import { ClawfixError } from '../util/errors.js';
 import { isObject, isStringList, strings } from '../util/guards.js';
 
@@ -24,6 +26,24 @@ export interface JsonPatchResult {
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * A copy of the paired store to patch: the containers are copied and only the device's record is
+ * cloned (a store of 100 000 devices is not deep-copied to change one), every other record is shared
+ * with the input and never written to. Undefined when the device is not in it.
+ */
+function copyForPatch(value: unknown, deviceId: string): { copy: unknown; rec: Record<string, unknown>; original: Record<string, unknown> } | undefined {
+  const pe = pairedEntries(value);
+  if (!pe) return undefined;
+  const at = pe.entries.findIndex(([k, r]) => (pe.shape === 'map' ? k === deviceId : r.deviceId === deviceId));
+  if (at < 0) return undefined;
+  const original = pe.entries[at]![1];
+  const rec = clone(original);
+  if (pe.shape === 'map') return { copy: { ...(value as Record<string, unknown>), [pe.entries[at]![0]]: rec }, rec, original };
+  const arr = (pe.shape === 'array' ? value : (value as { devices: unknown[] }).devices) as unknown[];
+  const copied = arr.map((x) => (x === original ? rec : x));
+  return { copy: pe.shape === 'array' ? copied : { ...(value as Record<string, unknown>), devices: copied }, rec, original };
 }
 
 function findRecord(value: unknown, deviceId: string): Record<string, unknown> | undefined {
@@ -59,29 +79,35 @@ function assertPatchable(rec: Record<string, unknown>, deviceId: string, file: s
 }
 
 /** What the patch depends on: the device's scope fields and token scopes, and the device's pending requests. */
-export function jsonGuard(inp: JsonInputs, deviceId: string, role: string): string {
+export function jsonGuard(inp: JsonInputs, deviceId: string, role: string, requests = deviceRequests(inp.pending, deviceId)): string {
   const rec = inp.paired.value !== undefined ? findRecord(inp.paired.value, deviceId) : undefined;
   const tok = (rec?.tokens as Record<string, Record<string, unknown>> | undefined)?.[role];
-  const pend =
-    inp.pending.value && typeof inp.pending.value === 'object'
-      ? Object.entries(inp.pending.value as Record<string, Record<string, unknown>>).filter(([, p]) => p?.deviceId === deviceId)
-      : [];
-  return canonical({
+  const record = canonical({
     scopes: rec?.scopes,
     approvedScopes: rec?.approvedScopes,
     roles: rec?.roles,
     token: tok ? { scopes: tok.scopes, token: typeof tok.token === 'string' ? sha256(tok.token) : null, revokedAtMs: tok.revokedAtMs } : null,
-    pending: pend.map(([k, p]) => [k, p.scopes]),
   });
+  // hashed, one request per line: a device with 36 000 requests would otherwise carry megabytes of fingerprint
+  const h = createHash('sha256').update(record);
+  for (const [k, scopes] of requests) h.update(`\n${JSON.stringify(k)}:${isStringList(scopes) ? JSON.stringify(scopes) : canonical(scopes)}`);
+  return h.digest('hex');
+}
+
+/** The device's pending requests as [requestId, scopes as stored], in file order; [] when the file is not an object. */
+function deviceRequests(f: RawJsonFile, deviceId: string): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, p] of objectEntries(f) ?? []) if (isObject(p) && p.deviceId === deviceId) out.push([k, p.scopes]);
+  return out;
 }
 
 export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[], role = 'operator'): JsonPatchResult {
   if (inp.paired.value === undefined || !inp.paired.format || inp.paired.text === undefined) {
     throw new Error(`${inp.paired.path} is not readable`);
   }
-  const pairedValue = clone(inp.paired.value);
-  const rec = findRecord(pairedValue, deviceId);
-  if (!rec) throw new Error(`device ${deviceId} is not in ${inp.paired.path}`);
+  const patched = copyForPatch(inp.paired.value, deviceId);
+  if (!patched) throw new Error(`device ${deviceId} is not in ${inp.paired.path}`);
+  const { copy: pairedValue, rec } = patched;
   assertPatchable(rec, deviceId, inp.paired.path, role);
 
   const baseline = strings(rec.approvedScopes ?? rec.scopes);
@@ -93,25 +119,29 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
   if (tokens?.[role]) tokens[role].scopes = appendUnique(strings(tokens[role].scopes), grant);
 
   const files: FileChange[] = [];
-  const pushChange = (f: RawJsonFile, after: string) => {
+  const pushChange = (f: RawJsonFile, after: string, records?: RecordEdits) => {
     if (f.text === undefined || after === f.text) return;
-    files.push({ path: f.path, before: f.text, after, mode: f.mode ?? 0o600, beforeSha: sha256(f.text), afterSha: sha256(after) });
+    files.push({ path: f.path, before: f.text, after, mode: f.mode ?? 0o600, beforeSha: sha256(f.text), afterSha: sha256(after), ...(records ? { records } : {}) });
   };
-  pushChange(inp.paired, serializeLike(pairedValue, noBom(inp.paired.format)));
+  pushChange(inp.paired, serializeLike(pairedValue, noBom(inp.paired.format)), {
+    total: pairedEntries(inp.paired.value)!.entries.length,
+    changed: [{ key: deviceId, before: clone(patched.original), after: clone(rec) }],
+    removed: [],
+    examples: [],
+  });
 
-  const removed: string[] = [];
   const approvedNow = strings(rec.approvedScopes);
-  if (inp.pending.value && typeof inp.pending.value === 'object' && !Array.isArray(inp.pending.value) && inp.pending.format) {
-    const pend = clone(inp.pending.value) as Record<string, Record<string, unknown>>;
-    for (const [id, p] of Object.entries(pend)) {
-      if (p?.deviceId !== deviceId) continue;
-      // A request whose scopes are not a list is not understood, so it is never "satisfied": kept.
-      if ((p.scopes === undefined || isStringList(p.scopes)) && !missingScopes(strings(p.scopes), approvedNow).length) {
-        delete pend[id];
-        removed.push(id);
-      }
-    }
-    if (removed.length) pushChange(inp.pending, serializeLike(pend, noBom(inp.pending.format)));
+  // A request whose scopes are not a list is not understood, so it is never "satisfied": kept.
+  const satisfied = (scopes: unknown) => (scopes === undefined || isStringList(scopes)) && !missingScopes(strings(scopes), approvedNow).length;
+  const requests = deviceRequests(inp.pending, deviceId);
+  const removed = requests.filter(([, scopes]) => satisfied(scopes)).map(([id]) => id);
+  if (removed.length) {
+    // The satisfied requests are cut out of the text; every other request keeps its bytes.
+    const text = inp.pending.text!;
+    const members = inp.pending.members ?? scanMembers(text, { validate: false }) ?? [];
+    const all = inp.pending.value as Record<string, unknown>;
+    const examples = removed.slice(0, 3).map((key) => ({ key, value: clone(all[key]) }));
+    pushChange(inp.pending, withoutBom(withoutMembers(text, members, new Set(removed))), { total: Object.keys(all).length, changed: [], removed, examples });
   }
 
   const da = inp.deviceAuth;
@@ -126,7 +156,7 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
   }
   // A store file with a byte-order mark that the patch does not otherwise touch is rewritten without it too.
   for (const f of [inp.pending]) if (f.format?.bom && f.text !== undefined && !files.some((x) => x.path === f.path)) pushChange(f, withoutBom(f.text));
-  return { files, removedRequests: removed, guard: jsonGuard(inp, deviceId, role) };
+  return { files, removedRequests: removed, guard: jsonGuard(inp, deviceId, role, requests) };
 }
 
 /** OpenClaw reads its JSON with `JSON.parse(buf.toString('utf8'))`, which rejects a byte-order mark: files are written without one. */

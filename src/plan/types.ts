@@ -16,6 +16,20 @@ export interface FileChange {
   readonly mode: number;
   readonly beforeSha: string;
   readonly afterSha: string;
+  /** The change record by record, as the planner made it (a store patch): what the diff of a big file shows. */
+  readonly records?: RecordEdits;
+}
+
+/** A store file's change by record (keyed by deviceId / requestId): the diff shows this, not 20 MB of text. */
+export interface RecordEdits {
+  /** How many records the file held before. */
+  readonly total: number;
+  /** The records the patch rewrote, as they were and as they will be (copies, never the inputs). */
+  readonly changed: readonly { readonly key: string; readonly before: unknown; readonly after: unknown }[];
+  /** The keys of the records the patch cuts out. */
+  readonly removed: readonly string[];
+  /** The first few removed records as they were, for the diff's examples (copies). */
+  readonly examples: readonly { readonly key: string; readonly value: unknown }[];
 }
 
 export interface RowChange {

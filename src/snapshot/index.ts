@@ -8,6 +8,7 @@ import path from 'node:path';
 import { resolveOpenClaw, type VersionRunner } from '../openclaw/binary.js';
 import { gatewayPort, getString, loadConfig } from '../openclaw/config.js';
 import type { CommandRunner } from '../openclaw/container.js';
+import type { JsonInputs } from '../openclaw/json-store.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags, type ResolvedPaths } from '../openclaw/paths.js';
 import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js';
@@ -41,6 +42,8 @@ export interface SnapshotRead {
   snapshot: Snapshot;
   /** Every secret read (device tokens, keys, the gateway token): for redaction only. */
   secrets: string[];
+  /** JSON era: the store files as read (text and parsed value), so a plan need not parse them again. */
+  raw?: Partial<JsonInputs>;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -133,5 +136,5 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     ...(svc.service ? { service: svc.service } : {}),
     gatewayLocks,
   };
-  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets] };
+  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets], ...(read.raw ? { raw: read.raw } : {}) };
 }

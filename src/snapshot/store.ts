@@ -3,7 +3,7 @@
  * store beside it. Read-only. Token and key strings go to `secrets` (for redaction), never into the data.
  */
 import { existsSync } from 'node:fs';
-import { pairedEntries, readJsonStore, readRawJson, tokenHash } from '../openclaw/json-store.js';
+import { pairedEntries, readJsonStore, readRawJson, tokenHash, type JsonInputs } from '../openclaw/json-store.js';
 import { storePaths } from '../openclaw/paths.js';
 import { readSqliteStore } from '../openclaw/sqlite-store.js';
 import type { EraInfo, IdentitySnapshot, Snapshot, StoreSnapshot } from '../types.js';
@@ -15,9 +15,11 @@ export interface StoreRead {
   legacyJson?: Snapshot['legacyJson'];
   legacyDeviceAuth?: string;
   secrets: string[];
+  /** JSON era: the files as read, for planning a repair without reading and parsing them again. */
+  raw?: Partial<JsonInputs>;
 }
 
-async function readJsonIdentity(stateDir: string, secrets: string[]): Promise<IdentitySnapshot> {
+async function readJsonIdentity(stateDir: string, secrets: string[], raw: Partial<JsonInputs>): Promise<IdentitySnapshot> {
   const p = storePaths(stateDir);
   const id: IdentitySnapshot = {};
   const dev = await readRawJson(p.identity);
@@ -31,6 +33,7 @@ async function readJsonIdentity(stateDir: string, secrets: string[]): Promise<Id
     }
   }
   const auth = await readRawJson(p.deviceAuth);
+  raw.deviceAuth = auth;
   const op = (auth.value as { tokens?: Record<string, { token?: unknown; scopes?: unknown; updatedAtMs?: unknown }> } | undefined)?.tokens?.operator;
   if (op) {
     if (typeof op.token === 'string') secrets.push(op.token);
@@ -71,5 +74,6 @@ export async function readStore(stateDir: string, era: EraInfo): Promise<StoreRe
     store.errorPath = sp.paired;
   }
   const secrets = [...r.secrets];
-  return { store, identity: await readJsonIdentity(stateDir, secrets), secrets };
+  const raw: Partial<JsonInputs> = { paired: r.paired, pending: r.pending };
+  return { store, identity: await readJsonIdentity(stateDir, secrets, raw), secrets, raw };
 }

@@ -62,8 +62,8 @@ export async function planFor(app: AppCtx, session: Session, t: Target, choices:
   const cmds = session.gateway.describe();
   let plan: Plan;
   if (t.kind === 'restart') plan = buildRestartPlan(s, id, t, cmds);
-  else if (t.kind === 'rewrite') plan = buildRewritePlan(s, id, t, await readJsonInputs(s.stateDir), cmds);
-  else if (s.era.store === 'json') plan = buildJsonScopePlan(s, id, t, await readJsonInputs(s.stateDir), cmds);
+  else if (t.kind === 'rewrite') plan = buildRewritePlan(s, id, t, await readJsonInputs(s.stateDir, session.raw), cmds);
+  else if (s.era.store === 'json') plan = buildJsonScopePlan(s, id, t, await readJsonInputs(s.stateDir, session.raw), cmds);
   else {
     const db = storePaths(s.stateDir).sqlite;
     const rows = await readDeviceRows(db, t.deviceId!);

@@ -20,3 +20,9 @@ export function ago(nowMs: number, thenMs: number): string {
   if (m < 90) return `${m} min ago`;
   return `${Math.round(m / 60)} h ago`;
 }
+
+/** The first `n` items of a list that may be huge, and how many more there are: "a, b, c and 35997 more". */
+export function fewIds(ids: readonly string[], n = 3): string {
+  if (ids.length <= n + 1) return ids.join(', ');
+  return `${ids.slice(0, n).join(', ')} and ${ids.length - n} more`;
+}

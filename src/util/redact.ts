@@ -1,41 +1,78 @@
 /**
- * Secrets never leave the files. Two layers: `redactPatterns` removes anything token-shaped (PEM
- * private keys, "token": "…" pairs in JSON/JSON5, key=value forms, Bearer headers) from any text, and
- * a `Redactor` also masks the exact secrets it was told about (the tokens and keys the snapshot read,
- * the gateway token). There is no global registry: the snapshot returns the secrets it saw, and the
- * output layer's redactor learns them.
+ * Secrets never leave the files. Two layers: `redactPatterns` removes anything token-shaped from any
+ * text, and a `Redactor` also masks the exact secrets it was told about (the tokens and keys the
+ * snapshot read, the gateway token). There is no global registry: the snapshot returns the secrets it
+ * saw, and the output layer's redactor learns them.
+ *
+ * Token-shaped, whatever the syntax and whether the secret was ever read by clawfix (a token typed by
+ * hand into a config that does not parse):
+ *  - by key name: the value after a key whose last segment ends in token, password, passwd, secret,
+ *    apiKey / api_key, privateKey(Pem), credential(s), accessKey — in JSON, JSON5 (quoted or bare),
+ *    key=value, `key: value`, env dumps; a quoted value that never closes is masked to the line end;
+ *  - by shape: a run of 24+ token characters (base64url, hex, `sk-…`) with digits and letters mixed,
+ *    like a random token. Not masked: 64-hex ids (device ids, sha256), UUIDs (request and connection
+ *    ids), paths, ISO times, scope names, backup ids;
+ *  - PEM private-key blocks (to the end of the text when cut), Bearer credentials.
  */
 
 export const REDACTED = '‹redacted›';
 
-const PATTERNS: RegExp[] = [
-  // PEM blocks (private keys).
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  // "token": "…", "password": "…", "privateKeyPem": "…" in JSON or JSON5 text.
-  /(["']?(?:token|password|secret|privateKey(?:Pem)?|apiKey|deviceToken|gatewayToken)["']?\s*[:=]\s*)(["'])(?:\\.|(?!\2).)*\2/gi,
-  // key=value forms in logs and env dumps.
-  /\b((?:OPENCLAW_GATEWAY_TOKEN|OPENCLAW_GATEWAY_PASSWORD|token|password|deviceToken)=)[^\s&"']+/g,
-  // Bearer headers.
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
+const SECRET_WORD = String.raw`(?:token|password|passwd|secret|api[_-]?key|private[_-]?key(?:[_-]?pem)?|credentials?|access[_-]?key)`;
+/** A key's last segment ending in a secret word, after an optional dotted path (gateway.auth.token). */
+const SECRET_KEY = String.raw`(?:[A-Za-z0-9_-]+\.)*[A-Za-z0-9_-]*${SECRET_WORD}`;
+/** The value after the separator: a quoted string (to its closing quote, or to the line end when it never closes), or a bare word. */
+const VALUE = String.raw`("(?:\\.|[^"\\\n])*(?:"|$)|'(?:\\.|[^'\\\n])*(?:'|$)|[^\s,;&}\]"'{\[][^\s,;&}\]]*)`;
+const KEY_VALUES = [
+  // "token": …, 'password': … (JSON, JSON5), anywhere in a line
+  new RegExp(String.raw`((["'])${SECRET_KEY}\2\s*:\s*)${VALUE}`, 'gim'),
+  // token: … where a config key stands (line start, a diff's +/-, a source gutter │, after { or ,), not in prose
+  new RegExp(String.raw`((?:^[+-]?|[{,│])\s*${SECRET_KEY}\s*:\s*)${VALUE}`, 'gim'),
+  // token=…, OPENCLAW_GATEWAY_TOKEN=… (logs, env dumps, URLs)
+  new RegExp(String.raw`((?:^|[^A-Za-z0-9_.-])${SECRET_KEY}\s*=\s*)${VALUE}`, 'gim'),
 ];
+/** Runs of characters tokens are made of (base64url, hex, `sk-…`, base64's `+` and `=` padding; not `/`, which paths are made of). */
+const RUN = /[A-Za-z0-9_+-]{24,}={0,2}/g;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Token-shaped values removed; pure. */
-export function redactPatterns(text: string): string {
-  let out = text;
-  for (const re of PATTERNS) {
-    out = out.replace(re, (match: string, prefix?: string, quote?: string) => {
-      if (match.startsWith('-----BEGIN')) return REDACTED;
-      if (typeof prefix === 'string' && typeof quote === 'string' && (quote === '"' || quote === "'")) {
-        return `${prefix}${quote}${REDACTED}${quote}`;
-      }
-      if (typeof prefix === 'string') return `${prefix}${REDACTED}`;
-      return REDACTED;
-    });
+/** Whether a run of token characters looks like a random secret rather than a word, an id or a number. */
+function tokenShaped(run: string): boolean {
+  if (HEX64.test(run) || UUID.test(run)) return false;
+  let digits = 0;
+  let letters = 0;
+  const distinct = new Set<string>();
+  for (const ch of run) {
+    if (ch >= '0' && ch <= '9') digits++;
+    else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) letters++;
+    distinct.add(ch);
   }
-  return out;
+  return digits >= 2 && letters >= 6 && distinct.size >= 12;
 }
 
-const SECRET_KEYS = /^(token|password|secret|privateKey|privateKeyPem|private_key_pem|apiKey|deviceToken)$/i;
+const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
+
+/** The key and separator kept, the value masked (its quotes kept); an already masked value as it is. */
+function masked(match: string, prefix: string, value: string): string {
+  const q = value[0];
+  const quoted = q === '"' || q === "'";
+  if ((quoted ? value.slice(1, value.endsWith(q!) && value.length > 1 ? -1 : undefined) : value) === REDACTED) return match;
+  return quoted ? `${prefix}${q}${REDACTED}${value.length > 1 && value.endsWith(q!) ? q : ''}` : `${prefix}${REDACTED}`;
+}
+
+/** Token-shaped values removed (see the header); pure. */
+export function redactPatterns(text: string): string {
+  return text
+    .replace(PEM, REDACTED)
+    .replace(BEARER, (_m, p: string) => `${p}${REDACTED}`)
+    .replace(KEY_VALUES[0]!, (m, prefix: string, _q: string, value: string) => masked(m, prefix, value))
+    .replace(KEY_VALUES[1]!, (m, prefix: string, value: string) => masked(m, prefix, value))
+    .replace(KEY_VALUES[2]!, (m, prefix: string, value: string) => masked(m, prefix, value))
+    .replace(RUN, (run) => (tokenShaped(run) ? REDACTED : run));
+}
+
+/** JSON keys whose string values are masked whatever they hold (the same names as in text). */
+const SECRET_KEYS = new RegExp(String.raw`^[A-Za-z0-9_-]*${SECRET_WORD}$`, 'i');
 
 const KEY = 6;
 

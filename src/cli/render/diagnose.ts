@@ -5,7 +5,7 @@
 import { problems } from '../../detect/index.js';
 import type { DiagnoseReport } from '../../usecase/reports.js';
 import type { Out } from '../io.js';
-import { describeSnapshot, installJson, renderFinding } from './findings.js';
+import { describeSnapshot, installJson, renderFindings } from './findings.js';
 
 export function renderDiagnose(out: Out, r: DiagnoseReport): void {
   const s = r.snapshot;
@@ -21,10 +21,10 @@ export function renderDiagnose(out: Out, r: DiagnoseReport): void {
     out.result(out.colors.green('✔ No pairing problems found.'));
     return;
   }
-  r.findings.forEach((f, i) => {
-    for (const l of renderFinding(f, out, i + 1)) out.result(l);
+  for (const block of renderFindings(r.findings, out)) {
+    for (const l of block) out.result(l);
     out.result('');
-  });
+  }
   if (bad.some((f) => f.suggestedFix.kind === 'clawfix')) out.result(`Run ${out.colors.cyan('clawfix fix --dry-run')} to preview the repair, ${out.colors.cyan('clawfix fix')} to apply it.`);
   else if (!bad.length) out.result(out.colors.green('✔ No pairing problems found (notes above are informational).'));
 }

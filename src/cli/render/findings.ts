@@ -19,6 +19,33 @@ export function describeSnapshot(s: Snapshot, out: Out): string[] {
 
 const ICON = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 
+/** Evidence lines shown per finding; findings of one kind shown in full before the rest are folded into one line. */
+const MAX_EVIDENCE = 5;
+const MAX_SAME_KIND = 2;
+
+/**
+ * The findings as numbered blocks. Past MAX_SAME_KIND findings of one kind (a store with a thousand
+ * stale devices), the rest of that kind is one line counting them: the output has the same length for
+ * any store size, and --json still lists every finding.
+ */
+export function renderFindings(findings: readonly Finding[], out: Out): string[][] {
+  const seen = new Map<string, number>();
+  const blocks: string[][] = [];
+  const folded = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const n = (seen.get(f.id) ?? 0) + 1;
+    seen.set(f.id, n);
+    if (n <= MAX_SAME_KIND) blocks.push(renderFinding(f, out, blocks.length + 1));
+    else if (folded.has(f.id)) folded.get(f.id)!.push(f);
+    else folded.set(f.id, [f]);
+  }
+  for (const [id, more] of folded) {
+    const names = more.slice(0, 2).map((f) => f.title).join('; ');
+    blocks.push([out.colors.dim(`… ${more.length} more [${id}] finding(s) like the above (${names}${more.length > 2 ? '; …' : ''}); clawfix diagnose --json lists them all`)]);
+  }
+  return blocks;
+}
+
 export function renderFinding(f: Finding, out: Out, index: number): string[] {
   const c = out.colors;
   const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.cyan;
@@ -32,7 +59,10 @@ export function renderFinding(f: Finding, out: Out, index: number): string[] {
   }
   if (f.evidence.length) {
     lines.push(`   ${c.dim('evidence:')}`);
-    for (const e of f.evidence) {
+    // Detectors keep their evidence short; a long list is cut here too, so no store makes a wall of text.
+    const cut = f.evidence.length - MAX_EVIDENCE;
+    if (cut > 0) lines.push(c.dim(`     - … ${cut} more (clawfix diagnose --json lists them)`));
+    for (const e of cut > 0 ? f.evidence.slice(cut) : f.evidence) {
       const when = e.timeMs ? `${new Date(e.timeMs).toISOString()} ` : '';
       lines.push(`     - ${when}${e.text}${e.source ? c.dim(`  (${e.source})`) : ''}`);
     }

@@ -8,7 +8,7 @@ import { scopeOf } from '../../plan/types.js';
 import type { RepairShow } from '../../usecase/repair-flow.js';
 import type { RepairReport } from '../../usecase/reports.js';
 import type { Out } from '../io.js';
-import { installJson, renderFinding } from './findings.js';
+import { installJson, renderFinding, renderFindings } from './findings.js';
 import { heldBack, planJson, renderPlan } from './plan.js';
 import { renderTransaction, transactionJson } from './transaction.js';
 
@@ -31,7 +31,7 @@ function renderOutcome(out: Out, r: RepairReport): void {
       const bad = problems(r.findings);
       if (!bad.length) return out.result(c.green('✔ Nothing to repair: no pairing problems found.'));
       out.result('Nothing clawfix can repair automatically. What it found:\n');
-      bad.forEach((f, i) => out.result(renderFinding(f, out, i + 1).join('\n') + '\n'));
+      for (const block of renderFindings(bad, out)) out.result(block.join('\n') + '\n');
       return;
     }
     case 'nothing-to-grant': {

@@ -182,6 +182,26 @@ export interface Snapshot {
   service?: ServiceSnapshot;
   /** Live OpenClaw gateway lock files for this config and the other state dirs' configs (which config a running gateway uses). */
   gatewayLocks?: GatewayLockInfo[];
+  /** Whether the user clawfix runs as can write this state dir (POSIX; absent when the dir does not exist). */
+  access?: StateDirAccess;
+  /** Token and key files of this state dir that group or others can read (OpenClaw writes them 0600). */
+  exposedSecretFiles?: ExposedFile[];
+}
+
+export interface StateDirAccess {
+  /** The uid clawfix runs as. */
+  uid: number;
+  /** The first dir a repair writes in (the state dir, devices/, identity/, state/, clawfix/) that this uid cannot write. */
+  notWritable?: string;
+  /** Owner of `notWritable` (else of the state dir). */
+  ownerUid: number;
+  ownerName?: string;
+}
+
+export interface ExposedFile {
+  path: string;
+  /** Permission bits, e.g. 0o644. */
+  mode: number;
 }
 
 /** A gateway service definition as found on disk. Secrets are never kept: the baked token only as a hash. */
@@ -226,6 +246,8 @@ export type FindingId =
   | 'interrupted-repair'
   | 'gateway-in-container'
   | 'legacy-device-auth'
+  | 'state-dir-not-writable'
+  | 'secrets-readable'
   | 'detector-failed';
 
 export interface Evidence {

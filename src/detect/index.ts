@@ -18,8 +18,10 @@ import { nonLoopback } from './non-loopback.js';
 import { pendingExpired } from './pending-expired.js';
 import { roleUpgrade } from './role-upgrade.js';
 import { scopeUpgrade } from './scope-upgrade.js';
+import { secretsReadable } from './secrets-readable.js';
 import { severalStateDirs } from './several-state-dirs.js';
 import { staleServiceToken } from './stale-service-token.js';
+import { stateDirNotWritable } from './state-dir-not-writable.js';
 import { storeUnreadable } from './store-unreadable.js';
 import { tokenInvalidated } from './token-invalidated.js';
 import { tokenScopeMismatch } from './token-scope-mismatch.js';
@@ -44,6 +46,8 @@ export const DETECTORS: readonly Detector[] = [
   staleServiceToken,
   eraNeverApproves,
   configEditedWhileRunning,
+  stateDirNotWritable,
+  secretsReadable,
 ];
 
 const ROLES = new Map<FindingId, FindingRole>(DETECTORS.map((d) => [d.id, d.role]));

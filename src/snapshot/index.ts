@@ -10,6 +10,7 @@ import { gatewayPort, getString, loadConfig } from '../openclaw/config.js';
 import type { CommandRunner } from '../openclaw/container.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags, type ResolvedPaths } from '../openclaw/paths.js';
+import { exposedSecretFiles, stateDirAccess } from '../openclaw/permissions.js';
 import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js';
 import { countPairedRows } from '../openclaw/sqlite-store.js';
 import { decideEra } from '../openclaw/version.js';
@@ -99,12 +100,14 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const era = await eraOf(paths.stateDir, openclaw);
   const port = gatewayPort(config.value, deps.env);
   const windowMs = opts.logWindowMs ?? DAY_MS;
-  const [read, probed, scanned, journal, svc] = await Promise.all([
+  const [read, probed, scanned, journal, svc, access, exposed] = await Promise.all([
     readStore(paths.stateDir, era),
     probe(port, paths.configPath),
     scanLogs(logCandidates(opts, paths, config, takenAtMs), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
     readJournal(paths.stateDir),
     readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
+    stateDirAccess(paths.stateDir, typeof process.getuid === 'function' ? process.getuid() : undefined),
+    exposedSecretFiles(paths.stateDir, era.store, process.platform),
   ]);
   const logs = attributeLogs(scanned, port);
   const { gateway, lock } = await describeGateway(port, probed, logs, deps.runCommand);
@@ -132,6 +135,8 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     env: { ...(gatewayUrl ? { gatewayUrl } : {}), gatewayTokenSet: !!deps.env.OPENCLAW_GATEWAY_TOKEN },
     ...(svc.service ? { service: svc.service } : {}),
     gatewayLocks,
+    ...(access ? { access } : {}),
+    ...(exposed.length ? { exposedSecretFiles: exposed } : {}),
   };
   return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets] };
 }

@@ -8,6 +8,7 @@ import { listBackups, loadBackup, newBackupId, readBackupFile } from '../apply/b
 import { readRows } from '../apply/sqlite.js';
 import { buildRestorePlan } from '../plan/build.js';
 import { containerRefusal } from '../plan/container-guard.js';
+import { ownerRefusal } from '../plan/owner-guard.js';
 import { restarts, type FileChange, type RestorePlan, type RowChange, type SqliteTarget } from '../plan/types.js';
 import { ClawfixError, EXIT } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -47,6 +48,8 @@ async function rowChanges(m: Awaited<ReturnType<typeof loadBackup>>): Promise<{ 
 
 export async function prepareRestore(app: AppCtx, session: Session, id?: string): Promise<RestorePreparation> {
   const s = session.snapshot;
+  const notOwner = ownerRefusal(s, 'rollback');
+  if (notOwner) throw notOwner;
   const backupId = id ?? (await latestBackupId(s.stateDir));
   const m = await loadBackup(s.stateDir, backupId);
   const files = await fileChanges(s.stateDir, m);

@@ -15,6 +15,7 @@ import { decodeUtf8, validateConfigText, type Validation } from '../../config-ed
 import { getString } from '../../openclaw/config.js';
 import { buildConfigEditPlan } from '../../plan/config-edit.js';
 import { containerRefusal } from '../../plan/container-guard.js';
+import { ownerRefusal } from '../../plan/owner-guard.js';
 import { gatewayFor } from '../../usecase/gateway.js';
 import { exitCodeOf, runPlan } from '../../usecase/repair.js';
 import { openSession, type Session } from '../../usecase/session.js';
@@ -181,7 +182,7 @@ export async function editConfig(ctx: Ctx, args: EditConfigArgs): Promise<number
   }
   const session = await openSession(ctx.app, { dryRun: args.dryRun });
   // Installing restarts a running gateway: refused for a containerized one before the editor opens.
-  const refusal = args.dryRun ? undefined : containerRefusal(session.snapshot, 'edit-config', session.snapshot.gateway.running === true);
+  const refusal = args.dryRun ? undefined : (ownerRefusal(session.snapshot, 'edit-config') ?? containerRefusal(session.snapshot, 'edit-config', session.snapshot.gateway.running === true));
   if (refusal) throw refusal;
   const original = await readOriginal(session.snapshot.config.path);
   const ask = !args.yes && !args.dryRun && out.interactive ? await deps.prompt() : undefined;

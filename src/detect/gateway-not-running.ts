@@ -1,13 +1,15 @@
 /**
  * gateway-not-running: nothing answers on the gateway's port, so sub-agents fail with 1006, not 1008.
  */
+import { remoteGateway } from '../snapshot/remote.js';
 import type { Detector } from '../types.js';
 
 export const gatewayNotRunning: Detector = {
   id: 'gateway-not-running',
   role: 'cause',
   detect(s) {
-    if (s.gateway.running !== false) return [];
+    // Remote mode: no local gateway runs from this config (OpenClaw will not start one); nothing to start here.
+    if (s.gateway.running !== false || remoteGateway(s)) return [];
     return [
       {
         id: 'gateway-not-running',

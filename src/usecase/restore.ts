@@ -9,6 +9,7 @@ import { readRows } from '../apply/sqlite.js';
 import { buildRestorePlan } from '../plan/build.js';
 import { containerRefusal } from '../plan/container-guard.js';
 import { ownerRefusal } from '../plan/owner-guard.js';
+import { remoteRefusal } from '../plan/remote-guard.js';
 import { restarts, type FileChange, type RestorePlan, type RowChange, type SqliteTarget } from '../plan/types.js';
 import { ClawfixError, EXIT } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -46,6 +47,16 @@ async function rowChanges(m: Awaited<ReturnType<typeof loadBackup>>): Promise<{ 
   return { rows, sqlite: { db: m.rows.db, preImage: current } };
 }
 
+/**
+ * Remote mode: restoring the local pairing store (rows, or any file but the config) or restarting what
+ * answers on the local port is refused; putting back only the client's own config is not.
+ */
+async function remoteStoreRefusal(s: Session['snapshot'], plan: RestorePlan): Promise<ClawfixError | undefined> {
+  const config = await fs.realpath(s.config.path).catch(() => s.config.path);
+  const storeTouched = plan.rows.length > 0 || plan.files.some((f) => f.path !== s.config.path && f.path !== config);
+  return storeTouched || restarts(plan) ? remoteRefusal(s, 'rollback') : undefined;
+}
+
 export async function prepareRestore(app: AppCtx, session: Session, id?: string): Promise<RestorePreparation> {
   const s = session.snapshot;
   const notOwner = ownerRefusal(s, 'rollback');
@@ -56,7 +67,7 @@ export async function prepareRestore(app: AppCtx, session: Session, id?: string)
   const { rows, sqlite } = await rowChanges(m);
   if (!files.length && !rows.length) return { kind: 'same', backupId };
   const plan = buildRestorePlan(s, newBackupId(app.now()), { id: backupId, reason: m.reason }, { files, rows, ...(sqlite ? { sqlite } : {}) }, session.gateway.describe());
-  const refusal = containerRefusal(s, 'rollback', restarts(plan));
+  const refusal = containerRefusal(s, 'rollback', restarts(plan)) ?? (await remoteStoreRefusal(s, plan));
   if (refusal) throw refusal;
   return { kind: 'plan', backupId, plan };
 }

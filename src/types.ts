@@ -159,8 +159,11 @@ export interface IdentitySnapshot {
 export interface Snapshot {
   takenAtMs: number;
   stateDir: string;
-  stateDirSource: 'flag' | 'env' | 'profile' | 'default';
+  /** discovered: clawfix was not told where to look, the default dir holds no OpenClaw state, and exactly one other state dir does (see `discovery`). */
+  stateDirSource: 'flag' | 'env' | 'profile' | 'default' | 'discovered';
   stateDirExists: boolean;
+  /** Set when clawfix was not told where to look (no --state-dir/--profile/--config, no OPENCLAW_* location env). */
+  discovery?: StateDirDiscovery;
   profile?: string;
   config: ConfigSnapshot;
   openclaw: OpenClawInfo;
@@ -186,6 +189,28 @@ export interface Snapshot {
   access?: StateDirAccess;
   /** Token and key files of this state dir that group or others can read (OpenClaw writes them 0600). */
   exposedSecretFiles?: ExposedFile[];
+}
+
+/** An OpenClaw state dir found without being pointed at: a profile dir in the home dir, or one a gateway service uses. */
+export interface StateDirCandidate {
+  stateDir: string;
+  /** The profile that selects it (`--profile NAME`), when one does. */
+  profile?: string;
+  /** The config its gateway uses, when a service pins one. */
+  configPath?: string;
+  /** The gateway service definition that uses it, when one does. */
+  service?: string;
+  /** How it was found, one phrase each (e.g. "the systemd unit openclaw-gateway-work.service pins it"). */
+  via: string[];
+}
+
+export interface StateDirDiscovery {
+  /** The default state dir (~/.openclaw) holds no config and no pairing store. */
+  defaultEmpty: boolean;
+  /** State dirs other than the default that hold OpenClaw state. */
+  candidates: StateDirCandidate[];
+  /** The candidate clawfix took because it was the only one (the snapshot's state dir is then this one). */
+  chosen?: StateDirCandidate;
 }
 
 export interface StateDirAccess {
@@ -248,6 +273,7 @@ export type FindingId =
   | 'legacy-device-auth'
   | 'state-dir-not-writable'
   | 'secrets-readable'
+  | 'openclaw-not-found'
   | 'detector-failed';
 
 export interface Evidence {

@@ -1,15 +1,28 @@
 /**
  * gateway-not-running: nothing answers on the gateway's port, so sub-agents fail with 1006, not 1008.
  */
+import path from 'node:path';
+import { stateDirUnknown } from '../snapshot/queries.js';
 import { remoteGateway } from '../snapshot/remote.js';
-import type { Detector } from '../types.js';
+import type { Detector, Snapshot, SuggestedFix } from '../types.js';
+import { profileArg } from './util.js';
+
+/** How to start it: with the `openclaw` clawfix found, else the service manager's own command; never an `openclaw` that is not installed. */
+function startAdvice(s: Snapshot): SuggestedFix {
+  if (s.openclaw.executable) return { kind: 'command', description: 'start the gateway service', command: `openclaw${profileArg(s)} gateway start` };
+  if (s.service?.kind === 'systemd') return { kind: 'command', description: 'start the gateway service (clawfix found no `openclaw` on PATH)', command: `systemctl --user start ${path.basename(s.service.path)}` };
+  return {
+    kind: 'manual',
+    description: 'start the gateway the way it runs on this machine; clawfix found no `openclaw` on PATH (--openclaw PATH tells it where it is)',
+  };
+}
 
 export const gatewayNotRunning: Detector = {
   id: 'gateway-not-running',
   role: 'cause',
   detect(s) {
     // Remote mode: no local gateway runs from this config (OpenClaw will not start one); nothing to start here.
-    if (s.gateway.running !== false || remoteGateway(s)) return [];
+    if (s.gateway.running !== false || remoteGateway(s) || stateDirUnknown(s)) return [];
     return [
       {
         id: 'gateway-not-running',
@@ -19,7 +32,7 @@ export const gatewayNotRunning: Detector = {
           : `The gateway is not running (nothing answers on 127.0.0.1:${s.gateway.port})`,
         detail: 'Sub-agents cannot connect to a stopped gateway; the errors then read "abnormal closure (1006)", not "pairing required".',
         evidence: [{ kind: 'process', text: `GET http://127.0.0.1:${s.gateway.port}/healthz: connection refused` }],
-        suggestedFix: { kind: 'command', description: 'start the gateway service', command: 'openclaw gateway start' },
+        suggestedFix: startAdvice(s),
       },
     ];
   },

@@ -15,6 +15,7 @@ import { invalidBind } from './invalid-bind.js';
 import { legacyDeviceAuth } from './legacy-device-auth.js';
 import { legacyStore } from './legacy-store-ignored.js';
 import { nonLoopback } from './non-loopback.js';
+import { openclawNotFound } from './openclaw-not-found.js';
 import { pendingExpired } from './pending-expired.js';
 import { roleUpgrade } from './role-upgrade.js';
 import { scopeUpgrade } from './scope-upgrade.js';
@@ -27,6 +28,7 @@ import { tokenInvalidated } from './token-invalidated.js';
 import { tokenScopeMismatch } from './token-scope-mismatch.js';
 
 export const DETECTORS: readonly Detector[] = [
+  openclawNotFound,
   interruptedRepair,
   storeUnreadable,
   scopeUpgrade,

@@ -16,7 +16,7 @@ export interface PathFlags {
 export interface ResolvedPaths {
   home: string;
   stateDir: string;
-  stateDirSource: 'flag' | 'env' | 'profile' | 'default';
+  stateDirSource: 'flag' | 'env' | 'profile' | 'default' | 'discovered';
   profile?: string;
   configPath: string;
 }

@@ -18,6 +18,7 @@ import { readJournal } from '../records/journal.js';
 import type { ConfigSnapshot, EraInfo, OpenClawInfo, Snapshot } from '../types.js';
 import { pidAlive } from '../util/pid.js';
 import { describeGateway, probe } from './gateway.js';
+import { discoverStateDir, pointed } from './discover.js';
 import { attributeLogs } from './logs.js';
 import { readStore } from './store.js';
 
@@ -91,7 +92,8 @@ function configSecrets(config: ConfigSnapshot, env: Env): string[] {
 
 export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): Promise<SnapshotRead> {
   const takenAtMs = deps.now();
-  const paths = resolvePaths(opts, deps.env, existsSync);
+  const found = await discoverStateDir(resolvePaths(opts, deps.env, existsSync), pointed(opts, deps.env));
+  const paths = found.paths;
   const [config, openclaw, others] = await Promise.all([
     loadConfig(paths.configPath),
     resolveOpenClaw(opts.openclaw, deps.env.PATH, deps.runVersion),
@@ -120,6 +122,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     stateDir: paths.stateDir,
     stateDirSource: paths.stateDirSource,
     stateDirExists: existsSync(paths.stateDir),
+    ...(found.discovery ? { discovery: found.discovery } : {}),
     ...(paths.profile ? { profile: paths.profile } : {}),
     config,
     openclaw,
@@ -138,5 +141,5 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     ...(access ? { access } : {}),
     ...(exposed.length ? { exposedSecretFiles: exposed } : {}),
   };
-  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets] };
+  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets, ...found.secrets] };
 }

@@ -274,6 +274,7 @@ export type FindingId =
   | 'state-dir-not-writable'
   | 'secrets-readable'
   | 'openclaw-not-found'
+  | 'identity-changed'
   | 'detector-failed';
 
 export interface Evidence {

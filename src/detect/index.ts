@@ -10,6 +10,7 @@ import { firstTimePairing } from './first-time-pairing.js';
 import { gatewayInContainer } from './gateway-in-container.js';
 import { gatewayNotRunning } from './gateway-not-running.js';
 import { gatewayTokenMismatch } from './gateway-token-mismatch.js';
+import { identityChanged } from './identity-changed.js';
 import { interruptedRepair } from './interrupted-repair.js';
 import { invalidBind } from './invalid-bind.js';
 import { legacyDeviceAuth } from './legacy-device-auth.js';
@@ -36,6 +37,7 @@ export const DETECTORS: readonly Detector[] = [
   tokenInvalidated,
   tokenScopeMismatch,
   firstTimePairing,
+  identityChanged,
   legacyStore,
   legacyDeviceAuth,
   invalidBind,

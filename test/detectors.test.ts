@@ -241,7 +241,7 @@ describe.each(STORES)('$name', ({ version, kind }) => {
       const r = await diagnose(f);
       const ti = r.one('token-invalidated');
       expect(ti.severity).toBe('error');
-      expect(ti.detail).toMatch(/refused a device token 2 time\(s\)/);
+      expect(ti.detail).toMatch(/refused a device token on 2 connection\(s\)/);
       expect(ti.detail).toContain('The logs do not show why the token changed');
       expect(ti.detail).not.toMatch(/config was (changed|edited)/);
       expect(ti.evidence.some((e) => e.text.includes('reason=device_token_mismatch'))).toBe(true);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { runCli } from './helpers/cli.js';
 import { makeStateDir, type Fixture, type FixtureOptions } from './helpers/fixtures.js';
 import * as L from './helpers/logs.js';
-import { broken, cleanupAll, fix, txTest } from './helpers/repair.js';
+import { broken, cleanupAll, clawfix, txTest } from './helpers/repair.js';
 import { healthz, waitFor } from './helpers/wait.js';
 
 const READ = 'operator.read';
@@ -107,13 +107,14 @@ describe('a gateway that will not stop', () => {
   txTest('fix names the pid holding the port and how to stop it (and still rolls back)', async (make) => {
     const f = await broken(make);
     const pid = f.fake.gatewayPid()!;
-    f.fake.writeCtl({ stopDelayMs: 6000 });
-    const r = await fix(f, ['--yes'], { CLAWFIX_STOP_TIMEOUT_MS: '800', CLAWFIX_START_TIMEOUT_MS: '800' });
+    // The gateway takes 12 s to go after SIGTERM; `openclaw gateway stop` (waiting for it) is given 8 s.
+    f.fake.writeCtl({ stopDelayMs: 12_000 });
+    const r = await clawfix(f, ['fix', '--yes'], { CLAWFIX_STOP_TIMEOUT_MS: '800', CLAWFIX_START_TIMEOUT_MS: '8000' }, 80_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/✖ repair failed: /);
     expect(r.stderr).toContain(`  → pid ${pid} (node gateway.mjs) holds 127.0.0.1:${f.port}: stop it where it runs`);
     expect(r.stderr).toContain(`\`kill ${pid}\` (\`kill -9 ${pid}\` if it ignores that), then run clawfix again`);
     expect(r.stderr).toContain('systemctl --user stop openclaw-gateway.service');
     await waitFor(() => healthz(f.port), { timeoutMs: 20_000, what: 'the gateway running again after the rollback' });
-  });
+  }, { timeoutMs: 120_000 });
 });

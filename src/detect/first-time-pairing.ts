@@ -29,9 +29,10 @@ export const firstTimePairing: Detector = {
     }
     if (s.store.ok) {
       for (const p of s.store.pending) {
-        // isRepair: OpenClaw itself found the device paired when it made the request; if clawfix cannot
-        // find it, the store's shape is the problem (store-unreadable), not a first-time pairing.
-        if (findDevice(s, p.deviceId) || isExpired(s, p) || p.isRepair === true || p.deviceId === renewed) continue;
+        // The guide's {"devices":[…]} store (often keyed `id`): a request OpenClaw made as a repair (isRepair)
+        // was for a paired device; the shape is the problem (store-unreadable says so), not a first pairing.
+        const wrapped = s.store.shape === 'devices-wrapper' && p.isRepair === true;
+        if (findDevice(s, p.deviceId) || isExpired(s, p) || wrapped || p.deviceId === renewed) continue;
         const cur = byDevice.get(p.deviceId) ?? { evidence: [] };
         cur.evidence.push({ kind: 'store', text: `pending first-time request ${p.requestId} (client ${p.clientId ?? 'unknown'}) for ${list(p.scopes)}`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] });
         cur.requestId = p.requestId;

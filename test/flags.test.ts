@@ -113,6 +113,13 @@ describe('paths and names', () => {
   });
 });
 
+test('a stray word after a command is named as an unexpected argument, not as an option', async () => {
+  const f = await refused();
+  const r = await runCli(['fix', 'now', '--dry-run'], { fixture: f });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('clawfix: unexpected argument "now"');
+});
+
 describe('permissions', () => {
   test('token and key files other users can read are flagged with the chmod that fixes them', async () => {
     const f = await refused();

@@ -99,6 +99,8 @@ export function usageErrorFrom(msg: string, argv: readonly string[], optionNames
       const near = closest(cmd, COMMAND_NAMES);
       return new UsageError(`unknown command "${cmd}"`, near ? `did you mean \`clawfix ${near}\`? (clawfix --help lists the commands)` : `the commands are: ${COMMAND_NAMES.join(', ')} (clawfix --help)`);
     }
+    const bare = words.find((w) => argv.includes(w));
+    if (bare !== undefined) return new UsageError(`unexpected argument "${bare}"`, 'see clawfix --help for what each command takes');
     const opt = words[0]!;
     const near = closest(opt, optionNames);
     return new UsageError(`unknown option --${opt}`, near ? `did you mean --${near}? (clawfix --help lists the options)` : 'see clawfix --help');

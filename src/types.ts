@@ -161,8 +161,11 @@ export interface IdentitySnapshot {
 export interface Snapshot {
   takenAtMs: number;
   stateDir: string;
-  stateDirSource: 'flag' | 'env' | 'profile' | 'default';
+  /** discovered: clawfix was not told where to look, the default dir holds no OpenClaw state, and exactly one other state dir does (see `discovery`). */
+  stateDirSource: 'flag' | 'env' | 'profile' | 'default' | 'discovered';
   stateDirExists: boolean;
+  /** Set when clawfix was not told where to look (no --state-dir/--profile/--config, no OPENCLAW_* location env). */
+  discovery?: StateDirDiscovery;
   profile?: string;
   config: ConfigSnapshot;
   openclaw: OpenClawInfo;
@@ -184,6 +187,48 @@ export interface Snapshot {
   service?: ServiceSnapshot;
   /** Live OpenClaw gateway lock files for this config and the other state dirs' configs (which config a running gateway uses). */
   gatewayLocks?: GatewayLockInfo[];
+  /** Whether the user clawfix runs as can write this state dir (POSIX; absent when the dir does not exist). */
+  access?: StateDirAccess;
+  /** Token and key files of this state dir that group or others can read (OpenClaw writes them 0600). */
+  exposedSecretFiles?: ExposedFile[];
+}
+
+/** An OpenClaw state dir found without being pointed at: a profile dir in the home dir, or one a gateway service uses. */
+export interface StateDirCandidate {
+  stateDir: string;
+  /** The profile that selects it (`--profile NAME`), when one does. */
+  profile?: string;
+  /** The config its gateway uses, when a service pins one. */
+  configPath?: string;
+  /** The gateway service definition that uses it, when one does. */
+  service?: string;
+  /** How it was found, one phrase each (e.g. "the systemd unit openclaw-gateway-work.service pins it"). */
+  via: string[];
+}
+
+export interface StateDirDiscovery {
+  /** The default state dir (~/.openclaw) holds no config and no pairing store. */
+  defaultEmpty: boolean;
+  /** State dirs other than the default that hold OpenClaw state. */
+  candidates: StateDirCandidate[];
+  /** The candidate clawfix took because it was the only one (the snapshot's state dir is then this one). */
+  chosen?: StateDirCandidate;
+}
+
+export interface StateDirAccess {
+  /** The uid clawfix runs as. */
+  uid: number;
+  /** The first dir a repair writes in (the state dir, devices/, identity/, state/, clawfix/) that this uid cannot write. */
+  notWritable?: string;
+  /** Owner of `notWritable` (else of the state dir). */
+  ownerUid: number;
+  ownerName?: string;
+}
+
+export interface ExposedFile {
+  path: string;
+  /** Permission bits, e.g. 0o644. */
+  mode: number;
 }
 
 /** A gateway service definition as found on disk. Secrets are never kept: the baked token only as a hash. */
@@ -229,6 +274,10 @@ export type FindingId =
   | 'gateway-in-container'
   | 'legacy-device-auth'
   | 'store-bom'
+  | 'state-dir-not-writable'
+  | 'secrets-readable'
+  | 'openclaw-not-found'
+  | 'identity-changed'
   | 'detector-failed';
 
 export interface Evidence {

@@ -106,7 +106,7 @@ test('the installed command runs: --version, --help, and a usage error with exit
   expect(h.stdout).toContain('clawfix diagnose');
   const bad = spawnSync(bin, ['--no-such-flag'], { env: env(), encoding: 'utf8' });
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toContain('Unknown argument');
+  expect(bad.stderr).toContain('clawfix: unknown option --no-such-flag');
   expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
 });
 

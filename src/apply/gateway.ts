@@ -4,9 +4,10 @@
  * loopback health probe. Stop and start return only when the gateway is really down / really answering.
  * A gateway in a container is never stopped here (the planner refuses first; this is the last line).
  */
+import path from 'node:path';
 import { classifyGateway, selfContainerMarker } from '../openclaw/container.js';
 import { probeGateway } from '../openclaw/gateway-probe.js';
-import { readPlacement } from '../openclaw/process.js';
+import { pidListeningOn, readPlacement } from '../openclaw/process.js';
 import { parseVersion } from '../openclaw/version.js';
 import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
@@ -70,6 +71,35 @@ async function serviceStop(cli: OpenclawCli, args: string[], signal?: AbortSigna
   }
 }
 
+/** A process named by its executable (and a node script's file name): never its arguments, which may carry a token. */
+function processName(cmdline: string[] | undefined): string | undefined {
+  const [exe, script] = cmdline ?? [];
+  if (!exe) return undefined;
+  const base = path.basename(exe);
+  return /^node(js)?(\d+)?$/.test(base) && script && !script.startsWith('-') ? `${base} ${path.basename(script)}` : base;
+}
+
+/**
+ * The next step when a gateway will not stop: who holds the port (pid and process name, never its
+ * command line, which may carry a token) and how to stop it by hand.
+ */
+function holderHint(port: number, args: readonly string[]): string {
+  const pid = pidListeningOn(port);
+  const name = pid ? processName(readPlacement(pid).cmdline) : undefined;
+  const profile = args[args.indexOf('--profile') + 1];
+  const unit = `openclaw-gateway${args.includes('--profile') && profile ? `-${profile}` : ''}.service`;
+  const who = pid ? `pid ${pid}${name ? ` (${name})` : ''} holds 127.0.0.1:${port}` : `something holds 127.0.0.1:${port} (its pid is not visible to this user: look with \`ss -ltnp 'sport = :${port}'\` as root)`;
+  const kill = pid ? `\`kill ${pid}\` (\`kill -9 ${pid}\` if it ignores that)` : 'stopping that process';
+  return `${who}: stop it where it runs (Ctrl-C in its terminal; a service with \`systemctl --user stop ${unit}\`, a container with \`docker stop\`) or with ${kill}, then run clawfix again`;
+}
+
+/** A stop that failed while the gateway still answers gets the holder of the port as its next step. */
+async function withHolderHint(err: unknown, port: number, args: readonly string[], stillUp: () => Promise<boolean | null>): Promise<unknown> {
+  if (!(err instanceof ClawfixError) || err.hint || (err as { name?: string }).name === 'AbortError') return err;
+  if ((await stillUp()) === false) return err;
+  return Object.assign(new ClawfixError(err.message, { exitCode: err.exitCode, hint: holderHint(port, args), cause: err }), (err as { timedOut?: boolean }).timedOut ? { timedOut: true } : {});
+}
+
 export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   const cli = openclawCli({ executable: o.executable, args: o.args, env: o.env, timeoutMs: Math.max(o.stopTimeoutMs, o.startTimeoutMs) });
   const isUp = async () => {
@@ -80,26 +110,33 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   const fg = foregroundControl({ ...o, waitDown, relaunchAs: o.executable ? [o.executable, ...o.args, 'gateway', 'run'] : undefined });
   const sArgs = stopArgs(o.version);
   let stopIssued = false;
+  const stopOnce = async (signal?: AbortSignal): Promise<void> => {
+    stopIssued = false;
+    // Recorded first: the CLI itself may stop an unmanaged gateway, and then nobody could start it again.
+    const before = await fg.find();
+    if (before) refuseContainer(o.port, before.pid);
+    const svc = await serviceStop(cli, sArgs, signal);
+    stopIssued = svc.issued;
+    if (before && CLI_STOPPED_UNMANAGED.test(svc.said)) await fg.remember(before);
+    // "not loaded / not installed / skipped": no service owns this gateway, so do not wait for one.
+    // Any other failure of the service command is a failure: a gateway a service manager owns is
+    // never killed by pid (systemd could restart it under us while the store is being edited).
+    const noService = NO_SERVICE.test(svc.said);
+    if (svc.error && !noService) throw svc.error;
+    if (await waitDown(noService ? 0 : o.stopTimeoutMs, signal)) return;
+    if (!noService) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
+    await fg.stop(signal, svc.error, () => (stopIssued = true));
+  };
   return {
     isUp,
     stopIssued: () => stopIssued,
     forgetForeground: () => fg.forget(),
     async stop(signal) {
-      stopIssued = false;
-      // Recorded first: the CLI itself may stop an unmanaged gateway, and then nobody could start it again.
-      const before = await fg.find();
-      if (before) refuseContainer(o.port, before.pid);
-      const svc = await serviceStop(cli, sArgs, signal);
-      stopIssued = svc.issued;
-      if (before && CLI_STOPPED_UNMANAGED.test(svc.said)) await fg.remember(before);
-      // "not loaded / not installed / skipped": no service owns this gateway, so do not wait for one.
-      // Any other failure of the service command is a failure: a gateway a service manager owns is
-      // never killed by pid (systemd could restart it under us while the store is being edited).
-      const noService = NO_SERVICE.test(svc.said);
-      if (svc.error && !noService) throw svc.error;
-      if (await waitDown(noService ? 0 : o.stopTimeoutMs, signal)) return;
-      if (!noService) throw new ClawfixError(`the gateway still answers on 127.0.0.1:${o.port} ${Math.round(o.stopTimeoutMs / 1000)} s after \`openclaw gateway stop\``);
-      await fg.stop(signal, svc.error, () => (stopIssued = true));
+      try {
+        await stopOnce(signal);
+      } catch (err) {
+        throw await withHolderHint(err, o.port, o.args, isUp);
+      }
     },
     async start(signal) {
       const relaunched = await fg.relaunchRecorded();

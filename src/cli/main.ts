@@ -10,6 +10,7 @@ import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { Redactor } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import type { FixArgs } from './commands/fix.js';
+import { checkFlagValues, usageErrorFrom } from './args.js';
 import { requireConsent } from './consent.js';
 import { makeCtx, type Ctx, type Deps, type GlobalArgs } from './context.js';
 import { inquirerPrompts } from './ports/prompt.js';
@@ -27,11 +28,11 @@ like OpenClaw does; NO_COLOR disables colour.`;
 
 function globals(y: Argv): Argv<GlobalArgs> {
   return y
-    .option('state-dir', { type: 'string', describe: 'OpenClaw state dir (default: $OPENCLAW_STATE_DIR or ~/.openclaw)', group: 'Where:' })
-    .option('profile', { type: 'string', describe: 'OpenClaw profile (state dir ~/.openclaw-NAME)', group: 'Where:' })
-    .option('config', { type: 'string', describe: 'config file (default: $OPENCLAW_CONFIG_PATH or <state>/openclaw.json)', group: 'Where:' })
-    .option('log-file', { type: 'string', describe: 'gateway log file to read (default: logging.file or today\'s OpenClaw log)', group: 'Where:' })
-    .option('openclaw', { type: 'string', describe: 'path to the openclaw executable (default: from PATH)', group: 'Where:' })
+    .option('state-dir', { type: 'string', requiresArg: true, describe: 'OpenClaw state dir (default: $OPENCLAW_STATE_DIR or ~/.openclaw)', group: 'Where:' })
+    .option('profile', { type: 'string', requiresArg: true, describe: 'OpenClaw profile (state dir ~/.openclaw-NAME)', group: 'Where:' })
+    .option('config', { type: 'string', requiresArg: true, describe: 'config file (default: $OPENCLAW_CONFIG_PATH or <state>/openclaw.json)', group: 'Where:' })
+    .option('log-file', { type: 'string', requiresArg: true, describe: 'gateway log file to read (default: logging.file or today\'s OpenClaw log)', group: 'Where:' })
+    .option('openclaw', { type: 'string', requiresArg: true, describe: 'path to the openclaw executable (default: from PATH)', group: 'Where:' })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable result on stdout (progress on stderr)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'more detail on stderr (secrets stay redacted)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour output (--no-color, or NO_COLOR=1, disables)' }) as unknown as Argv<GlobalArgs>;
@@ -41,8 +42,8 @@ function fixOptions<T>(y: Argv<T>) {
   return y
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'apply without prompting (unattended)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'show the plan and the diff; change nothing' })
-    .option('device', { type: 'string', describe: 'device id to repair when several are implicated' })
-    .option('scopes', { type: 'string', describe: 'comma-separated scopes to grant instead of what the logs asked for' })
+    .option('device', { type: 'string', requiresArg: true, describe: 'device id to repair when several are implicated' })
+    .option('scopes', { type: 'string', requiresArg: true, describe: 'comma-separated scopes to grant instead of what the logs asked for' })
     .option('allow-admin', { type: 'boolean', default: false, describe: 'consent to granting operator.admin when it was requested' });
 }
 
@@ -68,6 +69,9 @@ function globalArgsFrom(a: Record<string, unknown>): GlobalArgs {
   const str = (k: string) => (typeof a[k] === 'string' ? { [k]: a[k] as string } : {});
   return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw') };
 }
+
+/** Every option name, for the did-you-mean of an unknown one. */
+const OPTION_NAMES = ['state-dir', 'profile', 'config', 'log-file', 'openclaw', 'json', 'verbose', 'color', 'yes', 'dry-run', 'device', 'scopes', 'allow-admin', 'editor', 'help', 'version'];
 
 type Run = (ctx: Ctx, a: Record<string, unknown>) => Promise<number>;
 
@@ -117,7 +121,7 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
       'edit the OpenClaw config safely (like visudo): validate, install with the gateway stopped, roll back if it does not come up',
       (y) =>
         y
-          .option('editor', { type: 'string', describe: 'editor command line, run through the shell with the file path appended (default: $VISUAL, $EDITOR, vi)' })
+          .option('editor', { type: 'string', requiresArg: true, describe: 'editor command line, run through the shell with the file path appended (default: $VISUAL, $EDITOR, vi)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'show the diff and the hazards; install nothing' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'install despite warnings without asking (errors still block)' }),
       dispatch('edit-config'),
@@ -143,7 +147,7 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg ?? 'invalid arguments', 'see clawfix --help');
+      throw msg ? usageErrorFrom(msg, argv, OPTION_NAMES) : new UsageError('invalid arguments', 'see clawfix --help');
     });
 }
 
@@ -152,6 +156,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   let ctx: Ctx | undefined;
   const dispatch = (name: string) => async (a: Record<string, unknown>) => {
     ctx = makeCtx(deps, globalArgsFrom(a));
+    checkFlagValues(a, deps.env);
     code = await COMMANDS[name]!(ctx, a);
   };
   let helpOrVersion = false;
@@ -165,7 +170,8 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
       }
     });
   } catch (err) {
-    return reportError(err, ctx, deps);
+    // A command's own options fail inside yargs (YError), not through .fail(): same usage error.
+    return reportError((err as Error)?.name === 'YError' ? usageErrorFrom((err as Error).message, argv, OPTION_NAMES) : err, ctx, deps);
   }
   return helpOrVersion ? EXIT.OK : code;
 }

@@ -3,6 +3,7 @@
  * hits the main session too it is a different problem from the sub-agent scope upgrade.
  */
 import type { Detector, Evidence } from '../types.js';
+import { newLocalIdentity } from './identity-facts.js';
 import { gatewayStartMs, logFacts } from './log-facts.js';
 import { findDevice, isExpired } from '../snapshot/queries.js';
 import { list, shortId } from '../util/format.js';
@@ -14,11 +15,13 @@ export const firstTimePairing: Detector = {
   detect(s) {
     const facts = logFacts(s);
     const start = gatewayStartMs(s);
+    // This machine's regenerated identity is not a first-time device: identity-changed names it.
+    const renewed = newLocalIdentity(s)?.deviceId;
     const byDevice = new Map<string, { evidence: Tail<Evidence>; requestId?: string; scopes?: string[] }>();
     for (const r of facts.refusals) {
       if (r.reason !== 'not-paired' || (start !== undefined && r.ev.timeMs < start)) continue;
       const id = r.deviceId ?? 'unknown';
-      if (r.deviceId && s.store.ok && findDevice(s, r.deviceId)) continue;
+      if (r.deviceId && ((s.store.ok && findDevice(s, r.deviceId)) || r.deviceId === renewed)) continue;
       const cur = byDevice.get(id) ?? { evidence: new Tail<Evidence>() };
       cur.evidence.push(() => logEvidence(r.ev));
       if (r.requestId) cur.requestId = r.requestId;
@@ -26,7 +29,10 @@ export const firstTimePairing: Detector = {
     }
     if (s.store.ok) {
       for (const p of s.store.pending) {
-        if (findDevice(s, p.deviceId) || isExpired(s, p)) continue;
+        // The guide's {"devices":[…]} store (often keyed `id`): a request OpenClaw made as a repair (isRepair)
+        // was for a paired device; the shape is the problem (store-unreadable says so), not a first pairing.
+        const wrapped = s.store.shape === 'devices-wrapper' && p.isRepair === true;
+        if (findDevice(s, p.deviceId) || isExpired(s, p) || wrapped || p.deviceId === renewed) continue;
         const cur = byDevice.get(p.deviceId) ?? { evidence: new Tail<Evidence>() };
         cur.evidence.push(() => ({ kind: 'store', text: `pending first-time request ${p.requestId} (client ${p.clientId ?? 'unknown'}) for ${list(p.scopes)}`, source: s.store.paths[s.store.kind === 'json' ? 1 : 0] }));
         cur.requestId = p.requestId;

@@ -2,7 +2,7 @@
  * gateway-token-mismatch: a client presents the wrong shared gateway token, which is not a pairing problem.
  */
 import type { Detector } from '../types.js';
-import { gatewayStartMs, logFacts } from './log-facts.js';
+import { gatewayStartMs, logFacts, perConnection } from './log-facts.js';
 import { logEvidence } from './util.js';
 
 export const gatewayTokenMismatch: Detector = {
@@ -20,7 +20,7 @@ export const gatewayTokenMismatch: Detector = {
         detail:
           '"gateway token mismatch" means the shared secret differs (gateway.auth.token vs the caller\'s token, often a stale OPENCLAW_GATEWAY_TOKEN baked into the service). ' +
           'Approving devices does not help; align the token.',
-        evidence: hits.slice(-2).map(logEvidence),
+        evidence: perConnection(hits).slice(-2).map(logEvidence),
         suggestedFix: { kind: 'command', description: 're-install the service so it picks up the config token', command: 'openclaw gateway install --force' },
       },
     ];

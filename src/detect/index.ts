@@ -10,22 +10,27 @@ import { firstTimePairing } from './first-time-pairing.js';
 import { gatewayInContainer } from './gateway-in-container.js';
 import { gatewayNotRunning } from './gateway-not-running.js';
 import { gatewayTokenMismatch } from './gateway-token-mismatch.js';
+import { identityChanged } from './identity-changed.js';
 import { interruptedRepair } from './interrupted-repair.js';
 import { invalidBind } from './invalid-bind.js';
 import { legacyDeviceAuth } from './legacy-device-auth.js';
 import { legacyStore } from './legacy-store-ignored.js';
 import { nonLoopback } from './non-loopback.js';
+import { openclawNotFound } from './openclaw-not-found.js';
 import { pendingExpired } from './pending-expired.js';
 import { roleUpgrade } from './role-upgrade.js';
 import { scopeUpgrade } from './scope-upgrade.js';
+import { secretsReadable } from './secrets-readable.js';
 import { severalStateDirs } from './several-state-dirs.js';
 import { staleServiceToken } from './stale-service-token.js';
+import { stateDirNotWritable } from './state-dir-not-writable.js';
 import { storeBom } from './store-bom.js';
 import { storeUnreadable } from './store-unreadable.js';
 import { tokenInvalidated } from './token-invalidated.js';
 import { tokenScopeMismatch } from './token-scope-mismatch.js';
 
 export const DETECTORS: readonly Detector[] = [
+  openclawNotFound,
   interruptedRepair,
   storeUnreadable,
   storeBom,
@@ -34,6 +39,7 @@ export const DETECTORS: readonly Detector[] = [
   tokenInvalidated,
   tokenScopeMismatch,
   firstTimePairing,
+  identityChanged,
   legacyStore,
   legacyDeviceAuth,
   invalidBind,
@@ -46,6 +52,8 @@ export const DETECTORS: readonly Detector[] = [
   staleServiceToken,
   eraNeverApproves,
   configEditedWhileRunning,
+  stateDirNotWritable,
+  secretsReadable,
 ];
 
 const ROLES = new Map<FindingId, FindingRole>(DETECTORS.map((d) => [d.id, d.role]));

@@ -164,3 +164,25 @@ export function excerpt(ev: LogEvent, max = 240): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
+
+/** The connection a log line is about (`conn=<id>` in the text, or connId in its meta), when it names one. */
+export function connOf(ev: LogEvent): string | undefined {
+  return /\bconn=([0-9A-Za-z_-]+)/.exec(ev.text)?.[1] ?? str(ev.meta?.connId);
+}
+
+/**
+ * One event per connection (the last line of each): OpenClaw logs one refused connect several times
+ * (`[ws] unauthorized conn=X …` and `closed before connect conn=X …`, an audit line and its close).
+ * Lines that name no connection count one each. Oldest first.
+ */
+export function perConnection(events: readonly LogEvent[]): LogEvent[] {
+  const last = new Map<string, number>();
+  events.forEach((e, i) => {
+    const c = connOf(e);
+    if (c) last.set(c, i);
+  });
+  return events.filter((e, i) => {
+    const c = connOf(e);
+    return !c || last.get(c) === i;
+  });
+}

@@ -5,6 +5,7 @@
 import { getString } from '../openclaw/config.js';
 import type { Detector, Evidence } from '../types.js';
 import { hostOf, isLoopbackHost } from '../openclaw/config-rules.js';
+import { remoteGateway } from '../snapshot/remote.js';
 import { logFacts } from './log-facts.js';
 import { logEvidence } from './util.js';
 
@@ -34,6 +35,7 @@ export const nonLoopback: Detector = {
       }
     }
     if (!ev.length) return [];
+    const remote = remoteGateway(s);
     return [
       {
         id: 'non-loopback',
@@ -41,7 +43,10 @@ export const nonLoopback: Detector = {
         title: 'Connections reach the gateway over a non-loopback path',
         detail:
           'OpenClaw only approves pairing silently for local loopback clients. Through a LAN/tailnet address, a remote URL, Docker NAT or an untrusted proxy, ' +
-          'every new device and every scope upgrade waits for an explicit approval, so sub-agents keep getting 1008 "pairing required".',
+          'every new device and every scope upgrade waits for an explicit approval, so sub-agents keep getting 1008 "pairing required".' +
+          (remote
+            ? ` In remote mode the pairing store that decides is on the gateway host (${remote.tunnel ? 'at the other end of the tunnel' : remote.host ?? remote.url}), not in ${s.stateDir}: clawfix fix refuses to patch the local one; run clawfix on the gateway host.`
+            : ''),
         evidence: ev,
         suggestedFix: {
           kind: 'manual',

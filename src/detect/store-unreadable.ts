@@ -3,6 +3,7 @@
  * from guides, arrays, pending entries pasted into paired.json).
  */
 import { parseVersion, compareVersion } from '../openclaw/version.js';
+import { stateDirUnknown } from '../snapshot/queries.js';
 import type { Detector, Finding } from '../types.js';
 import { fewIds } from '../util/format.js';
 
@@ -13,6 +14,7 @@ export const storeUnreadable: Detector = {
     const out: Finding[] = [];
     const v = parseVersion(s.openclaw.version);
     const wipesCorrupt = s.store.kind === 'json' && v !== undefined && compareVersion(v, { year: 2026, month: 4, patch: 24, raw: '' }) <= 0;
+    if (!s.store.ok && stateDirUnknown(s)) return out; // openclaw-not-found or several-state-dirs says what to do
     if (!s.store.ok) {
       const missing = /does not exist/.test(s.store.error ?? '');
       out.push({

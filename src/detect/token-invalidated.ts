@@ -5,7 +5,7 @@
  * (OpenClaw 2.21) a wrong shared token misreported as a device token mismatch.
  */
 import type { Detector, Evidence } from '../types.js';
-import { gatewayStartMs, logFacts } from './log-facts.js';
+import { gatewayStartMs, logFacts, perConnection } from './log-facts.js';
 import { ago } from '../util/format.js';
 import { findDevice } from '../snapshot/queries.js';
 import { logEvidence } from './util.js';
@@ -16,12 +16,13 @@ export const tokenInvalidated: Detector = {
   detect(s) {
     const facts = logFacts(s);
     const start = gatewayStartMs(s);
-    const active = facts.tokenMismatch.filter((e) => start === undefined || e.timeMs >= start);
+    // Counted per connection: one refused connect is logged as `unauthorized` and as `closed before connect`.
+    const active = perConnection(facts.tokenMismatch.filter((e) => start === undefined || e.timeMs >= start));
     if (!active.length) return [];
     const first = active[0]!;
     const last = active[active.length - 1]!;
     const evidence: Evidence[] = [logEvidence(last)];
-    if (active.length > 1) evidence.unshift({ kind: 'log', text: `${active.length} device-token refusals since ${new Date(first.timeMs).toISOString()}`, source: first.file });
+    if (active.length > 1) evidence.unshift({ kind: 'log', text: `${active.length} connections refused with a device-token mismatch since ${new Date(first.timeMs).toISOString()}`, source: first.file });
     const causes: string[] = [];
 
     const reloadsBefore = facts.reloads.filter((r) => r.timeMs <= first.timeMs && first.timeMs - r.timeMs < 30 * 60 * 1000);
@@ -55,7 +56,7 @@ export const tokenInvalidated: Detector = {
         severity: 'error',
         title: 'The gateway rejects a client device token (device token mismatch)',
         detail:
-          `Since the gateway last started it refused a device token ${active.length} time(s) (last ${ago(s.takenAtMs, last.timeMs)}). ` +
+          `Since the gateway last started it refused a device token on ${active.length} connection(s) (last ${ago(s.takenAtMs, last.timeMs)}). ` +
           (causes.length ? `Likely cause: ${causes.join('; ')}. ` : 'The logs do not show why the token changed. ') +
           'A gateway restart alone does not invalidate tokens; restarting reloads state and old chat sessions keep the dead token, so start a new chat session afterwards.',
         evidence,

@@ -16,7 +16,7 @@ export interface PathFlags {
 export interface ResolvedPaths {
   home: string;
   stateDir: string;
-  stateDirSource: 'flag' | 'env' | 'profile' | 'default';
+  stateDirSource: 'flag' | 'env' | 'profile' | 'default' | 'discovered';
   profile?: string;
   configPath: string;
 }
@@ -44,8 +44,10 @@ export function validProfile(name: string): boolean {
 
 export function resolvePaths(flags: PathFlags, env: Env, exists: (p: string) => boolean): ResolvedPaths {
   const home = resolveHome(env);
-  const profileRaw = flags.profile ?? env.OPENCLAW_PROFILE;
-  const profile = profileRaw && profileRaw.toLowerCase() !== 'default' ? profileRaw : undefined;
+  // Like OpenClaw's normalizeProfileName: trimmed; "default" or a name it does not accept means no profile
+  // (the CLI refuses a bad --profile before this; a bad OPENCLAW_PROFILE is ignored, as OpenClaw does).
+  const profileRaw = (flags.profile ?? env.OPENCLAW_PROFILE)?.trim();
+  const profile = profileRaw && profileRaw.toLowerCase() !== 'default' && validProfile(profileRaw) ? profileRaw : undefined;
 
   let stateDir: string;
   let stateDirSource: ResolvedPaths['stateDirSource'];

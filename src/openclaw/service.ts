@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { GatewayLockInfo, ServiceSnapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
 import { readGatewayLock, type GatewayLock } from './gateway-probe.js';
-import { CONFIG_NAMES, expandTilde } from './paths.js';
+import { CONFIG_NAMES, expandTilde, validProfile } from './paths.js';
 
 type Env = Record<string, string>;
 
@@ -131,28 +131,78 @@ export async function readServiceDefinition(o: { home: string; stateDir: string;
         secrets: [],
       };
     }
-    const env = c.parse(text);
-    const token = env.OPENCLAW_GATEWAY_TOKEN;
-    const pins: ServiceSnapshot['pins'] = {
-      ...(env.OPENCLAW_STATE_DIR?.trim() ? { stateDir: path.resolve(expandTilde(env.OPENCLAW_STATE_DIR.trim(), home)) } : {}),
-      ...(env.OPENCLAW_CONFIG_PATH?.trim() ? { configPath: path.resolve(expandTilde(env.OPENCLAW_CONFIG_PATH.trim(), home)) } : {}),
-      ...(env.OPENCLAW_PROFILE?.trim() ? { profile: env.OPENCLAW_PROFILE.trim() } : {}),
-    };
-    const pinnedProfileDir = pins.profile && pins.profile.toLowerCase() !== 'default' ? path.join(home, `.openclaw-${pins.profile}`) : undefined;
-    const stateDir = pins.stateDir ?? pinnedProfileDir ?? c.defaultStateDir;
-    return {
-      service: {
-        kind: c.kind,
-        path: c.path,
-        ...(token ? { tokenHash: sha256(token) } : {}),
-        pins,
-        stateDir,
-        configPath: pins.configPath ?? path.join(stateDir, 'openclaw.json'),
-      },
-      secrets: token ? [token] : [],
-    };
+    return serviceFrom(c, text, home);
   }
   return { secrets: [] };
+}
+
+/** A service definition's text as a ServiceSnapshot (pins, the state dir and config its gateway uses) and its baked token. */
+function serviceFrom(c: Candidate, text: string, home: string): { service: ServiceSnapshot; secrets: string[] } {
+  const env = c.parse(text);
+  const token = env.OPENCLAW_GATEWAY_TOKEN;
+  const pins: ServiceSnapshot['pins'] = {
+    ...(env.OPENCLAW_STATE_DIR?.trim() ? { stateDir: path.resolve(expandTilde(env.OPENCLAW_STATE_DIR.trim(), home)) } : {}),
+    ...(env.OPENCLAW_CONFIG_PATH?.trim() ? { configPath: path.resolve(expandTilde(env.OPENCLAW_CONFIG_PATH.trim(), home)) } : {}),
+    ...(env.OPENCLAW_PROFILE?.trim() ? { profile: env.OPENCLAW_PROFILE.trim() } : {}),
+  };
+  const pinnedProfileDir = pins.profile && pins.profile.toLowerCase() !== 'default' && validProfile(pins.profile) ? path.join(home, `.openclaw-${pins.profile}`) : undefined;
+  const stateDir = pins.stateDir ?? pinnedProfileDir ?? c.defaultStateDir;
+  return {
+    service: {
+      kind: c.kind,
+      path: c.path,
+      ...(token ? { tokenHash: sha256(token) } : {}),
+      pins,
+      stateDir,
+      configPath: pins.configPath ?? path.join(stateDir, 'openclaw.json'),
+    },
+    secrets: token ? [token] : [],
+  };
+}
+
+/** A gateway service of some profile, found by listing the service dirs (not by knowing the profile). */
+export interface ProfileService {
+  service: ServiceSnapshot;
+  /** The profile its file name (or its OPENCLAW_PROFILE pin) names; undefined: the default profile. */
+  profile?: string;
+}
+
+/** The profile a service file is named for: `openclaw-gateway-<p>.service`, `ai.openclaw.<p>.plist` (`gateway`: the default). */
+function profileOfServiceFile(name: string): { kind: 'systemd' | 'launchd'; profile?: string } | undefined {
+  const sd = /^openclaw-gateway(?:-(.+))?\.service$/.exec(name);
+  if (sd) return { kind: 'systemd', ...(sd[1] && validProfile(sd[1]) ? { profile: sd[1] } : {}) };
+  const ld = /^ai\.openclaw\.(.+)\.plist$/.exec(name);
+  if (ld && (ld[1] === 'gateway' || validProfile(ld[1]!))) return { kind: 'launchd', ...(ld[1] !== 'gateway' ? { profile: ld[1] } : {}) };
+  return undefined;
+}
+
+/**
+ * Every OpenClaw gateway service installed for this home, whatever its profile:
+ * `~/.config/systemd/user/openclaw-gateway*.service` and `~/Library/LaunchAgents/ai.openclaw.*.plist`.
+ * Only those two dirs are listed; unreadable files are skipped. Tokens come back for redaction only.
+ */
+export async function listProfileServices(home: string): Promise<{ services: ProfileService[]; secrets: string[] }> {
+  const dirs = [path.join(home, '.config', 'systemd', 'user'), path.join(home, 'Library', 'LaunchAgents')];
+  const services: ProfileService[] = [];
+  const secrets: string[] = [];
+  for (const dir of dirs) {
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      const f = profileOfServiceFile(name);
+      if (!f) continue;
+      const file = path.join(dir, name);
+      const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const defaultStateDir = path.join(home, f.profile ? `.openclaw-${f.profile}` : '.openclaw');
+      const parse = f.kind === 'systemd' ? (t: string) => parseSystemdEnv(t, home) : parsePlistEnv;
+      const r = serviceFrom({ kind: f.kind, path: file, parse, defaultStateDir }, text, home);
+      const pinned = r.service.pins.profile;
+      const profile = pinned && pinned.toLowerCase() !== 'default' && validProfile(pinned) ? pinned : f.profile;
+      services.push({ service: r.service, ...(profile ? { profile } : {}) });
+      secrets.push(...r.secrets);
+    }
+  }
+  return { services, secrets };
 }
 
 /**

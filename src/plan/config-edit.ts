@@ -7,6 +7,7 @@
 import type { Snapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
 import { planBase } from './build.js';
+import type { RemoteGateway } from './remote-guard.js';
 import { freeze, type ConfigEditPlan, type StepName } from './types.js';
 
 export interface ConfigEdit {
@@ -17,11 +18,18 @@ export interface ConfigEdit {
   mode: number;
 }
 
-export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, cmds: { stop: string; start: string }): ConfigEditPlan {
-  const running = s.gateway.running === true;
+/**
+ * `remote`: the config is a remote-mode client's (plan/remote-guard.ts). Editing it is legitimate, but no
+ * local gateway runs from it (OpenClaw refuses to start one in remote mode), so nothing is stopped or
+ * started: what answers on the local port is the tunnel to the gateway host, if anything.
+ */
+export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, cmds: { stop: string; start: string }, remote?: RemoteGateway): ConfigEditPlan {
+  const running = s.gateway.running === true && !remote;
   const steps: StepName[] = running ? ['stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['guard', 'backup', 'patch', 'verify'];
   return freeze({
     ...planBase(s, id),
+    // Remote mode: whatever answers locally is not a gateway of this config; verify does not wait for it.
+    ...(remote ? { gatewayWasRunning: false } : {}),
     kind: 'config-edit',
     title: `Install the edited config ${edit.path}`,
     files: [
@@ -39,8 +47,14 @@ export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, c
     verify: { gateway: 'as-found' },
     commands: running ? [cmds.stop, cmds.start] : [],
     steps,
-    notes: running
-      ? ['the gateway is stopped while the file is replaced, so it never reads a half-written config; start a new chat session afterwards']
-      : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`'],
+    notes: remote
+      ? [
+          `gateway.mode is "remote" (${remote.url}): no local gateway runs from this config, so nothing is stopped or started` +
+            (s.gateway.running === true ? ` (what answers on 127.0.0.1:${s.gateway.port} is left alone)` : '') +
+            '; the gateway host keeps its own config',
+        ]
+      : running
+        ? ['the gateway is stopped while the file is replaced, so it never reads a half-written config; start a new chat session afterwards']
+        : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`'],
   });
 }

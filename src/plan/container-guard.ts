@@ -13,7 +13,8 @@ export type GuardedAction = 'repair' | 'restart' | 'rollback' | 'edit-config';
 /** clawfix's own arguments that point at this state dir, for the commands in the advice. */
 function whereArgs(s: Snapshot): string {
   if (s.stateDirSource === 'flag') return ` --state-dir ${s.stateDir}`;
-  if (s.stateDirSource === 'profile' && s.profile) return ` --profile ${s.profile}`;
+  if ((s.stateDirSource === 'profile' || s.stateDirSource === 'discovered') && s.profile) return ` --profile ${s.profile}`;
+  if (s.stateDirSource === 'discovered') return ` --state-dir ${s.stateDir}`;
   return '';
 }
 

@@ -11,6 +11,7 @@ import type { CommandRunner } from '../openclaw/container.js';
 import type { JsonInputs } from '../openclaw/json-store.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags, type ResolvedPaths } from '../openclaw/paths.js';
+import { exposedSecretFiles, stateDirAccess } from '../openclaw/permissions.js';
 import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js';
 import { countPairedRows } from '../openclaw/sqlite-store.js';
 import { decideEra } from '../openclaw/version.js';
@@ -18,6 +19,7 @@ import { readJournal } from '../records/journal.js';
 import type { ConfigSnapshot, EraInfo, OpenClawInfo, Snapshot } from '../types.js';
 import { pidAlive } from '../util/pid.js';
 import { describeGateway, probe } from './gateway.js';
+import { discoverStateDir, pointed } from './discover.js';
 import { attributeLogs } from './logs.js';
 import { readStore } from './store.js';
 
@@ -93,7 +95,8 @@ function configSecrets(config: ConfigSnapshot, env: Env): string[] {
 
 export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): Promise<SnapshotRead> {
   const takenAtMs = deps.now();
-  const paths = resolvePaths(opts, deps.env, existsSync);
+  const found = await discoverStateDir(resolvePaths(opts, deps.env, existsSync), pointed(opts, deps.env));
+  const paths = found.paths;
   const [config, openclaw, others] = await Promise.all([
     loadConfig(paths.configPath),
     resolveOpenClaw(opts.openclaw, deps.env.PATH, deps.runVersion),
@@ -102,12 +105,14 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const era = await eraOf(paths.stateDir, openclaw);
   const port = gatewayPort(config.value, deps.env);
   const windowMs = opts.logWindowMs ?? DAY_MS;
-  const [read, probed, scanned, journal, svc] = await Promise.all([
+  const [read, probed, scanned, journal, svc, access, exposed] = await Promise.all([
     readStore(paths.stateDir, era),
     probe(port, paths.configPath),
     scanLogs(logCandidates(opts, paths, config, takenAtMs), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
     readJournal(paths.stateDir),
     readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
+    stateDirAccess(paths.stateDir, typeof process.getuid === 'function' ? process.getuid() : undefined),
+    exposedSecretFiles(paths.stateDir, era.store, process.platform),
   ]);
   const logs = attributeLogs(scanned, port);
   const { gateway, lock } = await describeGateway(port, probed, logs, deps.runCommand);
@@ -120,6 +125,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     stateDir: paths.stateDir,
     stateDirSource: paths.stateDirSource,
     stateDirExists: existsSync(paths.stateDir),
+    ...(found.discovery ? { discovery: found.discovery } : {}),
     ...(paths.profile ? { profile: paths.profile } : {}),
     config,
     openclaw,
@@ -135,6 +141,8 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
     env: { ...(gatewayUrl ? { gatewayUrl } : {}), gatewayTokenSet: !!deps.env.OPENCLAW_GATEWAY_TOKEN },
     ...(svc.service ? { service: svc.service } : {}),
     gatewayLocks,
+    ...(access ? { access } : {}),
+    ...(exposed.length ? { exposedSecretFiles: exposed } : {}),
   };
-  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets], ...(read.raw ? { raw: read.raw } : {}) };
+  return { snapshot, secrets: [...configSecrets(config, deps.env), ...read.secrets, ...svc.secrets, ...found.secrets], ...(read.raw ? { raw: read.raw } : {}) };
 }

@@ -26,3 +26,22 @@ export function isExpired(s: Snapshot, p: PendingRequest): boolean {
 export function labelOf(s: Snapshot, d: { deviceId: string; displayName?: string; clientId?: string }): string {
   return d.deviceId === s.identity.deviceId ? `this machine's own identity (${shortId(d.deviceId)})` : deviceLabel(d);
 }
+
+/**
+ * Nothing of OpenClaw is here: no `openclaw` executable found, no state dir where clawfix looked, no
+ * other state dir or gateway service in the home dir, nothing answering on the gateway port. Only
+ * decided when clawfix was not pointed at a location (then `discovery` is set).
+ */
+export function openclawAbsent(s: Snapshot): boolean {
+  return !s.openclaw.executable && !s.stateDirExists && !!s.discovery && !s.discovery.candidates.length && s.gateway.running !== true;
+}
+
+/**
+ * clawfix does not know which state dir is the gateway's: OpenClaw is absent, or the default dir holds
+ * nothing while several others do. Checks of the (empty) default dir would only mislead then; the
+ * openclaw-not-found / several-state-dirs findings say what to do.
+ */
+export function stateDirUnknown(s: Snapshot): boolean {
+  const d = s.discovery;
+  return openclawAbsent(s) || (!!d && d.defaultEmpty && !d.chosen && d.candidates.length > 1);
+}

@@ -4,6 +4,7 @@
  * a repair or rollback that changes gateway.port (edit-config, a restored config) stops on the old
  * port, starts on the new one, and a rollback's start goes back to the old one, as the gateway does.
  */
+import path from 'node:path';
 import { cliGatewayControl, type GatewayControl } from '../apply/gateway.js';
 import { gatewayPort, loadConfig } from '../openclaw/config.js';
 import type { Snapshot } from '../types.js';
@@ -16,16 +17,18 @@ function envNumber(env: AppCtx['env'], name: string, dflt: number): number {
 
 function gatewayOnPort(app: AppCtx, s: Snapshot, port: number): GatewayControl {
   const env: Record<string, string | undefined> = { ...app.env };
-  // Point the CLI at the same state when clawfix was pointed somewhere explicitly.
-  if (s.stateDirSource === 'flag') env.OPENCLAW_STATE_DIR = s.stateDir;
-  if (app.configFlag) env.OPENCLAW_CONFIG_PATH = s.config.path;
+  // Point the CLI at the same state when clawfix was pointed somewhere explicitly, or found it itself:
+  // a discovered profile dir by its profile (so `openclaw` manages that profile's service), anything else by path.
+  const byProfile = (s.stateDirSource === 'profile' || (s.stateDirSource === 'discovered' && path.basename(s.stateDir) === `.openclaw-${s.profile}`)) && !!s.profile;
+  if (s.stateDirSource === 'flag' || (s.stateDirSource === 'discovered' && !byProfile)) env.OPENCLAW_STATE_DIR = s.stateDir;
+  if (app.configFlag || s.discovery?.chosen?.configPath) env.OPENCLAW_CONFIG_PATH = s.config.path;
   return cliGatewayControl({
     executable: s.openclaw.executable,
     stateDir: s.stateDir,
     configPath: s.config.path,
     version: s.openclaw.version,
     port,
-    args: s.stateDirSource === 'profile' && s.profile ? ['--profile', s.profile] : [],
+    args: byProfile ? ['--profile', s.profile!] : [],
     env,
     stopTimeoutMs: envNumber(app.env, 'CLAWFIX_STOP_TIMEOUT_MS', 30_000),
     startTimeoutMs: envNumber(app.env, 'CLAWFIX_START_TIMEOUT_MS', 90_000),

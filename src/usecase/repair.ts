@@ -12,6 +12,8 @@ import { readJsonInputs } from '../openclaw/json-store.js';
 import { storePaths } from '../openclaw/paths.js';
 import { buildJsonScopePlan, buildRestartPlan, buildRewritePlan, buildSqlitePlan, chooseTarget, type PlanChoices, type Target } from '../plan/build.js';
 import { containerRefusal } from '../plan/container-guard.js';
+import { ownerRefusal } from '../plan/owner-guard.js';
+import { remoteRefusal } from '../plan/remote-guard.js';
 import { restarts, scopeOf, type Plan } from '../plan/types.js';
 import type { Snapshot } from '../types.js';
 import { ClawfixError, EXIT } from '../util/errors.js';
@@ -34,8 +36,12 @@ function unknownGatewayPort(s: Snapshot, env: AppCtx['env']): string | undefined
   return undefined;
 }
 
-/** The refusals that come before planning a target: the store cannot be read, or the gateway's port is unknown. */
+/** The refusals that come before planning a target: this user cannot write the state dir, remote mode (the store that decides is on the gateway host), the store cannot be read, or the gateway's port is unknown. */
 function refuseTarget(app: AppCtx, s: Snapshot, target: Target): void {
+  const notOwner = ownerRefusal(s, target.kind === 'restart' ? 'restart' : 'repair');
+  if (notOwner) throw notOwner;
+  const remote = remoteRefusal(s, target.kind === 'restart' ? 'restart' : 'repair');
+  if (remote) throw remote;
   if (target.kind === 'restart') return;
   if (target.kind === 'scope' && !s.store.ok) {
     throw new ClawfixError(`cannot repair: ${s.store.error}`, { hint: 'fix or restore the store first', ...(s.store.errorPath ? { path: s.store.errorPath } : {}) });

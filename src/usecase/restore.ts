@@ -10,6 +10,8 @@ import { readRows } from '../apply/sqlite.js';
 import { buildRestorePlan } from '../plan/build.js';
 import { mergeRecords, mergeRow } from '../plan/merge.js';
 import { containerRefusal } from '../plan/container-guard.js';
+import { ownerRefusal } from '../plan/owner-guard.js';
+import { remoteRefusal } from '../plan/remote-guard.js';
 import { restarts, type FileChange, type RestorePlan, type RowChange, type SqliteTarget } from '../plan/types.js';
 import { ClawfixError, EXIT } from '../util/errors.js';
 import { shortId } from '../util/format.js';
@@ -76,8 +78,20 @@ async function rowChanges(m: Manifest, after: After, force: boolean, c: Changes)
   c.sqlite = { db: m.rows.db, preImage: current };
 }
 
+/**
+ * Remote mode: restoring the local pairing store (rows, or any file but the config) or restarting what
+ * answers on the local port is refused; putting back only the client's own config is not.
+ */
+async function remoteStoreRefusal(s: Session['snapshot'], plan: RestorePlan): Promise<ClawfixError | undefined> {
+  const config = await fs.realpath(s.config.path).catch(() => s.config.path);
+  const storeTouched = plan.rows.length > 0 || plan.files.some((f) => f.path !== s.config.path && f.path !== config);
+  return storeTouched || restarts(plan) ? remoteRefusal(s, 'rollback') : undefined;
+}
+
 export async function prepareRestore(app: AppCtx, session: Session, id?: string, force = false): Promise<RestorePreparation> {
   const s = session.snapshot;
+  const notOwner = ownerRefusal(s, 'rollback');
+  if (notOwner) throw notOwner;
   const backupId = id ?? (await latestBackupId(s.stateDir));
   const m = await loadBackup(s.stateDir, backupId);
   const after = await loadAfter(s.stateDir, m);
@@ -97,7 +111,7 @@ export async function prepareRestore(app: AppCtx, session: Session, id?: string,
     ...(force ? ['--force: the old files and rows are put back whole'] : []),
   ];
   const plan = buildRestorePlan(s, newBackupId(app.now()), { id: backupId, reason: m.reason }, { files: c.files, rows: c.rows, ...(c.sqlite ? { sqlite: c.sqlite } : {}), notes }, session.gateway.describe());
-  const refusal = containerRefusal(s, 'rollback', restarts(plan));
+  const refusal = containerRefusal(s, 'rollback', restarts(plan)) ?? (await remoteStoreRefusal(s, plan));
   if (refusal) throw refusal;
   return { kind: 'plan', backupId, plan };
 }

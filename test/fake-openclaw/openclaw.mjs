@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Fake `openclaw` CLI owned by the tests. Controlled through FAKE_OPENCLAW_CTL=<dir> (ctl.json,
-// calls.log, gateway.pid, fail-consumed.json). Covers: --version, gateway stop|start|restart|status|run,
+// calls.log, gateway.pid, fail-consumed.json). Covers: --version, [--profile NAME] gateway stop|start|restart|status|run,
 // devices list|approve. Anything else exits 2 with `unknown command`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,13 +26,23 @@ import {
 } from './lib.mjs';
 
 const GATEWAY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gateway.mjs');
-const argv = process.argv.slice(2);
+const rawArgv = process.argv.slice(2);
+// `--profile NAME` (anywhere): like OpenClaw, the profile's state dir and config unless the env names them.
+const profileAt = rawArgv.indexOf('--profile');
+const argv = profileAt >= 0 ? [...rawArgv.slice(0, profileAt), ...rawArgv.slice(profileAt + 2)] : rawArgv;
+if (profileAt >= 0 && rawArgv[profileAt + 1]) {
+  const profile = rawArgv[profileAt + 1];
+  const home = process.env.OPENCLAW_HOME || process.env.HOME;
+  process.env.OPENCLAW_PROFILE = profile;
+  process.env.OPENCLAW_STATE_DIR ||= path.join(home, `.openclaw-${profile}`);
+  process.env.OPENCLAW_CONFIG_PATH ||= path.join(process.env.OPENCLAW_STATE_DIR, 'openclaw.json');
+}
 const ctl = readCtl();
 const dir = ctlDir();
 const callsLog = path.join(dir, 'calls.log');
 const stamp = () => `${new Date().toISOString()} ${process.pid}`;
 
-fs.appendFileSync(callsLog, `${stamp()} ${argv.join(' ')}\n`);
+fs.appendFileSync(callsLog, `${stamp()} ${rawArgv.join(' ')}\n`);
 
 const flags = new Set(argv.filter((a) => a.startsWith('--')));
 const positional = argv.filter((a) => !a.startsWith('--'));

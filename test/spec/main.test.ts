@@ -39,7 +39,7 @@ describe('main()', () => {
   test('an unknown command or option is a usage error: exit 2, one readable line, nothing on stdout', async () => {
     const r = fakeDeps();
     expect(await main(['fix', '--bogus'], r.deps)).toBe(2);
-    expect(r.stderr()).toMatch(/^clawfix: Unknown argument: bogus\n/);
+    expect(r.stderr()).toMatch(/^clawfix: unknown option --bogus\n/);
     expect(r.stdout()).toBe('');
   });
 

@@ -15,6 +15,8 @@ import { decodeUtf8, validateConfigText, type Validation } from '../../config-ed
 import { getString } from '../../openclaw/config.js';
 import { buildConfigEditPlan } from '../../plan/config-edit.js';
 import { containerRefusal } from '../../plan/container-guard.js';
+import { ownerRefusal } from '../../plan/owner-guard.js';
+import { remoteGateway } from '../../plan/remote-guard.js';
 import { gatewayFor } from '../../usecase/gateway.js';
 import { exitCodeOf, runPlan } from '../../usecase/repair.js';
 import { openSession, type Session } from '../../usecase/session.js';
@@ -151,7 +153,7 @@ async function install(ctx: Ctx, session: Session, args: EditConfigArgs, origina
   const { out, deps } = ctx;
   const s = session.snapshot;
   const gateway = gatewayFor(ctx.app, s, original.real);
-  const plan = buildConfigEditPlan(s, newBackupId(deps.now()), { path: original.real, before: original.text, after: edited.text, mode: original.mode }, gateway.describe());
+  const plan = buildConfigEditPlan(s, newBackupId(deps.now()), { path: original.real, before: original.text, after: edited.text, mode: original.mode }, gateway.describe(), remoteGateway(s));
   if (!out.json) out.result(`${await renderPlan(out, plan)}\n`);
   if (args.dryRun) {
     const code = edited.v.ok ? EXIT.OK : EXIT.PROBLEM;
@@ -181,7 +183,9 @@ export async function editConfig(ctx: Ctx, args: EditConfigArgs): Promise<number
   }
   const session = await openSession(ctx.app, { dryRun: args.dryRun });
   // Installing restarts a running gateway: refused for a containerized one before the editor opens.
-  const refusal = args.dryRun ? undefined : containerRefusal(session.snapshot, 'edit-config', session.snapshot.gateway.running === true);
+  // Remote mode: the client's own config is edited, nothing local is restarted (plan/config-edit.ts).
+  const restarts = session.snapshot.gateway.running === true && !remoteGateway(session.snapshot);
+  const refusal = args.dryRun ? undefined : (ownerRefusal(session.snapshot, 'edit-config') ?? containerRefusal(session.snapshot, 'edit-config', restarts));
   if (refusal) throw refusal;
   const original = await readOriginal(session.snapshot.config.path);
   const ask = !args.yes && !args.dryRun && out.interactive ? await deps.prompt() : undefined;

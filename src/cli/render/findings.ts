@@ -2,11 +2,19 @@
 import type { Finding, Snapshot } from '../../types.js';
 import type { Out } from '../io.js';
 
+/** Where the state dir came from; a discovered one says how it was found and which flag names it. */
+function stateDirSource(s: Snapshot): string {
+  const chosen = s.discovery?.chosen;
+  if (s.stateDirSource !== 'discovered' || !chosen) return `from ${s.stateDirSource}`;
+  const flag = s.profile && s.stateDir.endsWith(`.openclaw-${s.profile}`) ? `--profile ${s.profile}` : `--state-dir ${s.stateDir}`;
+  return `discovered: the only OpenClaw state dir here, ${chosen.via.join('; ')}; same as ${flag}`;
+}
+
 export function describeSnapshot(s: Snapshot, out: Out): string[] {
   const c = out.colors;
   const lines = [
     `${c.bold('OpenClaw')}  ${s.openclaw.version ?? c.yellow('version unknown')}${s.openclaw.executable ? c.dim(` (${s.openclaw.executable})`) : ''}`,
-    `${c.bold('State')}     ${s.stateDir}${c.dim(` (from ${s.stateDirSource})`)}`,
+    `${c.bold('State')}     ${s.stateDir}${c.dim(` (${stateDirSource(s)})`)}`,
     `${c.bold('Config')}    ${s.config.path}${s.config.exists ? '' : c.dim(' (missing)')}`,
     `${c.bold('Store')}     ${s.store.kind === 'sqlite' ? 'SQLite' : 'JSON'}: ${s.era.reason}`,
     `${c.bold('Gateway')}   ${s.gateway.running === true ? c.green('running') : s.gateway.running === false ? c.yellow('not running') : 'unknown'} on 127.0.0.1:${s.gateway.port}`,
@@ -78,6 +86,8 @@ export function installJson(s: Snapshot) {
     version: s.openclaw.version ?? null,
     executable: s.openclaw.executable ?? null,
     stateDir: s.stateDir,
+    stateDirSource: s.stateDirSource,
+    ...(s.discovery?.chosen ? { discoveredVia: s.discovery.chosen.via } : {}),
     configPath: s.config.path,
     logFiles: s.logs.files,
     store: { kind: s.store.kind, era: s.era.era, reason: s.era.reason, paths: s.store.paths, ok: s.store.ok, ...(s.store.error ? { error: s.store.error } : {}) },

@@ -1,6 +1,7 @@
 /** The human summary of a finished transaction (repair, rollback), shared by both. */
 import type { ExecuteResult } from '../../apply/execute.js';
 import { scopeOf, type Plan } from '../../plan/types.js';
+import { ClawfixError } from '../../util/errors.js';
 import type { Out } from '../io.js';
 import { heldBack } from './plan.js';
 
@@ -16,6 +17,8 @@ export function renderTransaction(out: Out, plan: Plan, res: ExecuteResult, what
     return;
   }
   out.error(`✖ ${what} failed: ${res.error?.message ?? 'unknown error'}`);
+  const hint = hintOf(res.error);
+  if (hint) out.error(`  → ${hint}`);
   if (res.rollbackErrors.length) {
     out.error('The rollback did not complete. To finish it by hand:');
     if (res.backupId) {
@@ -29,6 +32,11 @@ export function renderTransaction(out: Out, plan: Plan, res: ExecuteResult, what
   }
 }
 
+/** The next step a typed error carries (e.g. who holds the port of a gateway that will not stop). */
+function hintOf(err: Error | undefined): string | undefined {
+  return err instanceof ClawfixError ? err.hint : undefined;
+}
+
 /** The transaction fields of a command's JSON document. */
 export function transactionJson(stateDir: string, res: ExecuteResult | undefined) {
   return {
@@ -37,5 +45,6 @@ export function transactionJson(stateDir: string, res: ExecuteResult | undefined
     rolledBack: res?.rolledBack ?? false,
     rebased: res?.rebased ?? false,
     ...(res?.error ? { error: res.error.message } : {}),
+    ...(hintOf(res?.error) ? { hint: hintOf(res?.error) } : {}),
   };
 }

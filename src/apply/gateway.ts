@@ -72,7 +72,7 @@ async function serviceStop(cli: OpenclawCli, args: string[], signal?: AbortSigna
 }
 
 /** The pending requests in `openclaw devices list --json` output (which may print a banner first). */
-function pendingOf(outText: string): { requestId: string; deviceId: string; scopes: string[] }[] {
+export function pendingOf(outText: string): { requestId: string; deviceId: string; scopes: string[] }[] {
   const data = JSON.parse(outText.slice(outText.indexOf('{'))) as { pending?: { requestId?: string; deviceId?: string; scopes?: string[] }[] };
   return (data.pending ?? [])
     .filter((p) => typeof p.requestId === 'string' && typeof p.deviceId === 'string')

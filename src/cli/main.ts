@@ -33,6 +33,8 @@ function globals(y: Argv): Argv<GlobalArgs> {
     .option('config', { type: 'string', describe: 'config file (default: $OPENCLAW_CONFIG_PATH or <state>/openclaw.json)', group: 'Where:' })
     .option('log-file', { type: 'string', describe: 'gateway log file to read (default: logging.file or today\'s OpenClaw log)', group: 'Where:' })
     .option('openclaw', { type: 'string', describe: 'path to the openclaw executable (default: from PATH)', group: 'Where:' })
+    .option('container', { type: 'string', describe: 'the docker/podman container the gateway runs in (default: found from the port, or the container that mounts the state dir)', group: 'Where:' })
+    .option('runtime', { type: 'string', choices: ['docker', 'podman'], describe: 'container runtime CLI to use (default: the one that knows the container)', group: 'Where:' })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable result on stdout (progress on stderr)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'more detail on stderr (secrets stay redacted)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour output (--no-color, or NO_COLOR=1, disables)' }) as unknown as Argv<GlobalArgs>;
@@ -67,7 +69,8 @@ function fixArgsFrom(a: Record<string, unknown>): FixArgs {
 
 function globalArgsFrom(a: Record<string, unknown>): GlobalArgs {
   const str = (k: string) => (typeof a[k] === 'string' ? { [k]: a[k] as string } : {});
-  return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw') };
+  const runtime = a.runtime === 'docker' || a.runtime === 'podman' ? { runtime: a.runtime as 'docker' | 'podman' } : {};
+  return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw'), ...str('container'), ...runtime };
 }
 
 type Run = (ctx: Ctx, a: Record<string, unknown>) => Promise<number>;
@@ -121,6 +124,7 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
     .example('$0 fix --dry-run', 'show exactly what would change (diff, commands)')
     .example('$0 fix --yes', 'repair unattended; never grants operator.admin without --allow-admin')
     .example('$0 --profile work diagnose --json', 'look at ~/.openclaw-work, JSON on stdout')
+    .example('$0 --state-dir ~/.openclaw fix --yes', 'the gateway runs in docker/podman with ~/.openclaw bind-mounted: stops the container, repairs, starts it')
     .example('$0 rollback', 'undo the last repair')
     .example('$0 edit-config', 'edit openclaw.json in $EDITOR; validated, installed with a gateway restart, rolled back on failure')
     .epilog(EPILOG)

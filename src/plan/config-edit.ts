@@ -6,7 +6,7 @@
  */
 import type { Snapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
-import { planBase } from './build.js';
+import { leftStoppedNote, planBase } from './build.js';
 import { freeze, type ConfigEditPlan, type StepName } from './types.js';
 
 export interface ConfigEdit {
@@ -41,6 +41,6 @@ export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, c
     steps,
     notes: running
       ? ['the gateway is stopped while the file is replaced, so it never reads a half-written config; start a new chat session afterwards']
-      : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`'],
+      : [leftStoppedNote(cmds.start)],
   });
 }

@@ -7,11 +7,11 @@
  *
  *   node bench/logscan.mjs [--sizes 1M,100M,1G] [--runs 3]
  *
- * Uses ../dist/openclaw/logs.js when it is newer than src/openclaw/logs.ts (npm run build); otherwise
- * compiles that file alone into a temporary directory. Generated logs are deleted afterwards.
+ * Compiles src/openclaw/logs.ts alone (tsc) into a temporary directory (dist/ is one bundle, with no
+ * module of its own for the scanner). Generated logs are deleted afterwards.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,8 +53,6 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130)
 
 function modulePath() {
   const src = path.join(repo, 'src/openclaw/logs.ts');
-  const dist = path.join(repo, 'dist/openclaw/logs.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= statSync(src).mtimeMs) return dist;
   const out = path.join(tmp, 'dist');
   const cfg = path.join(tmp, 'tsconfig.json');
   writeFileSync(
@@ -67,7 +65,7 @@ function modulePath() {
     }),
   );
   execFileSync(path.join(repo, 'node_modules/.bin/tsc'), ['-p', cfg], { stdio: 'inherit' });
-  console.error(`(dist missing or stale: compiled src/openclaw/logs.ts alone into ${out})`);
+  console.error(`(compiled src/openclaw/logs.ts alone into ${out})`);
   return path.join(out, 'openclaw/logs.js');
 }
 

@@ -9,6 +9,7 @@
  * calls the fix made (from the fake's call log; a `devices approve` gets the twin's own request id) are
  * run bare, back to back, each `gateway start`/`restart` followed by polling /healthz every 10 ms until
  * it answers: the floor any repair tool would pay. overhead = fix − bare, per run; medians reported.
+ * A second table breaks each case down by phase (clawfix's own --verbose step lines, timestamped).
  *
  * Cases: JSON store with the gateway running (stop → patch → start → verify), SQLite store with the
  * gateway running (OpenClaw's own `devices approve`, no restart), SQLite store with the gateway
@@ -20,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CLAWFIX_BIN, healthz, makeStateDir, waitFor } from './lib/fixture.mjs';
-import { fmtMs, machine, median, table, timeRun } from './lib/measure.mjs';
+import { fmtMs, machine, median, table, timeLines, timeRun } from './lib/measure.mjs';
 
 function pendingIds(f) {
   if (f.store === 'json') return Object.keys(JSON.parse(fs.readFileSync(f.paths.pending, 'utf8')));
@@ -32,18 +33,57 @@ function pendingIds(f) {
   }
 }
 
-/** Replays `calls` (argv strings) against fixture f with its fake `openclaw`; returns the wall time. */
+/**
+ * Replays `calls` (argv strings) against fixture f with its fake `openclaw`. Returns the wall time and
+ * each call's own time ({ call, ms, pollMs }: pollMs is the /healthz polling after a start).
+ */
 async function replay(f, calls) {
   const exe = path.join(f.binDir, 'openclaw');
   const env = f.env();
   const t0 = performance.now();
+  const parts = [];
   for (const call of calls) {
     let argv = call.split(' ');
     if (argv[0] === 'devices' && argv[1] === 'approve') argv = ['devices', 'approve', pendingIds(f)[0]];
+    const c0 = performance.now();
     timeRun(exe, argv, { env, cwd: f.root });
+    const c1 = performance.now();
     if (argv[0] === 'gateway' && (argv[1] === 'start' || argv[1] === 'restart')) await waitFor(() => healthz(f.port, 500), { intervalMs: 10, what: 'gateway up' });
+    parts.push({ call: argv.slice(0, 2).join(' '), ms: c1 - c0, pollMs: performance.now() - c1 });
   }
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, parts };
+}
+
+/**
+ * Phases of one `clawfix fix --yes --verbose` from its stderr: each step prints `… <title>` when it
+ * starts and `✔ <title>` when it is done. Before the first step: Node's start, loading the CLI, the
+ * snapshot, detection and the plan (printed with its diff). Between a step's ✔ and the next one's …:
+ * the journal written for the step that ended and the one that starts. After the last ✔: the journal
+ * removed, the lock released, old backups pruned, the summary, exit.
+ */
+function phasesOf(r) {
+  const marks = r.lines.map(({ t, text }) => ({ t, m: /^(…|✔) (.*)$/.exec(text) })).filter((x) => x.m);
+  const starts = marks.filter((x) => x.m[1] === '…');
+  const dones = marks.filter((x) => x.m[1] === '✔');
+  if (!starts.length || starts.length !== dones.length) throw new Error(`unexpected step lines:\n${r.stderr}`);
+  const phases = [{ phase: 'start-up, snapshot, plan (until the first step)', ms: starts[0].t }];
+  let between = 0;
+  starts.forEach((s, i) => {
+    phases.push({ phase: s.m[2], ms: dones[i].t - s.t });
+    if (i > 0) between += s.t - dones[i - 1].t;
+  });
+  phases.push({ phase: 'journal writes between steps', ms: between });
+  phases.push({ phase: 'finish (journal removed, lock released, summary, exit)', ms: r.ms - dones[dones.length - 1].t });
+  return phases;
+}
+
+/** What the bare replay spends on the same thing as a step (the OpenClaw work inside it). */
+function bareFor(phase, parts) {
+  const sum = (pred) => parts.filter(pred).reduce((a, p) => a + p.ms + p.pollMs, 0);
+  if (phase === 'Stop the gateway') return sum((p) => p.call === 'gateway stop');
+  if (phase === 'Start the gateway' || phase === 'Restart the gateway') return sum((p) => p.call === 'gateway start' || p.call === 'gateway restart');
+  if (phase === 'Approve the exact pending request') return sum((p) => p.call.startsWith('devices '));
+  return 0;
 }
 
 export async function repairOverhead({ runs = 7, delayMs = 500, log = console.error } = {}) {
@@ -52,7 +92,7 @@ export async function repairOverhead({ runs = 7, delayMs = 500, log = console.er
     { label: 'SQLite store (2026.9.6), gateway running', store: 'sqlite', running: true },
     { label: 'SQLite store (2026.9.6), gateway stopped', store: 'sqlite', running: false },
   ];
-  for (const c of cases) Object.assign(c, { fixMs: [], bareMs: [], overhead: [], calls: [] });
+  for (const c of cases) Object.assign(c, { fixMs: [], bareMs: [], overhead: [], calls: [], phases: new Map() });
   // runs go round-robin over the cases, so load drift on the machine hits every row alike
   for (let i = 0; i < runs; i++) {
     for (const c of cases) {
@@ -67,7 +107,7 @@ export async function repairOverhead({ runs = 7, delayMs = 500, log = console.er
         }
         const [a, b] = pair;
         const before = a.calls().length;
-        const r = timeRun(process.execPath, [CLAWFIX_BIN, 'fix', '--yes'], {
+        const r = await timeLines(process.execPath, [CLAWFIX_BIN, 'fix', '--yes', '--verbose'], {
           env: a.env({ CLAWFIX_START_TIMEOUT_MS: '20000', CLAWFIX_STOP_TIMEOUT_MS: '20000' }),
           cwd: a.root,
         });
@@ -76,8 +116,14 @@ export async function repairOverhead({ runs = 7, delayMs = 500, log = console.er
         c.calls = a.calls().slice(before);
         const bare = await replay(b, c.calls);
         c.fixMs.push(r.ms);
-        c.bareMs.push(bare);
-        c.overhead.push(r.ms - bare);
+        c.bareMs.push(bare.ms);
+        c.overhead.push(r.ms - bare.ms);
+        for (const ph of phasesOf(r)) {
+          const e = c.phases.get(ph.phase) ?? { fix: [], bare: [] };
+          e.fix.push(ph.ms);
+          e.bare.push(bareFor(ph.phase, bare.parts));
+          c.phases.set(ph.phase, e);
+        }
       } finally {
         await Promise.all(pair.map((f) => f.cleanup()));
       }
@@ -88,10 +134,20 @@ export async function repairOverhead({ runs = 7, delayMs = 500, log = console.er
     const shown = c.calls.map((x) => `\`${x.replace(/^(devices approve) \S+/, '$1 <id>')}\``).join(', ') || 'none';
     return [c.label, fmtMs(median(c.fixMs)), shown, fmtMs(median(c.bareMs)), fmtMs(median(c.overhead)), `${fmtMs(Math.min(...c.overhead))}–${fmtMs(Math.max(...c.overhead))}`];
   });
-  const data = cases.map(({ label, fixMs, bareMs, overhead, calls }) => ({ label, fixMs, bareMs, overhead, calls }));
+  const breakdown = [];
+  for (const c of cases) {
+    for (const [phase, e] of c.phases) {
+      const over = e.fix.map((x, i) => x - e.bare[i]);
+      breakdown.push([c.label.replace(/ \(2026[^)]*\)/, ''), phase, fmtMs(median(e.fix)), median(e.bare) ? fmtMs(median(e.bare)) : '—', fmtMs(median(over))]);
+    }
+  }
+  const data = cases.map(({ label, fixMs, bareMs, overhead, calls, phases }) => ({ label, fixMs, bareMs, overhead, calls, phases: Object.fromEntries(phases) }));
   return {
     title: `Repair overhead: \`clawfix fix --yes\` minus the same \`openclaw\` calls run bare (fake gateway: ${delayMs} ms to stop, ${delayMs} ms to start; median of ${runs} runs, round-robin over the cases)`,
-    markdown: table(['case', 'fix ms', '`openclaw` calls the fix made', 'same calls bare ms', 'overhead ms (median)', 'overhead range'], rows, 'lrlrrr'),
+    markdown:
+      table(['case', 'fix ms', '`openclaw` calls the fix made', 'same calls bare ms', 'overhead ms (median)', 'overhead range'], rows, 'lrlrrr') +
+      `\n\nWhere it goes (the same runs; \`--verbose\` step lines timestamped as they arrive; bare: the replayed call inside that step, /healthz polling included; medians per phase, so they need not add up exactly):\n\n` +
+      table(['case', 'phase', 'fix ms', 'bare ms', 'overhead ms'], breakdown, 'llrrr'),
     data,
   };
 }
@@ -102,4 +158,5 @@ if (isMain) {
   const opt = (n, d) => (a.includes(`--${n}`) ? Number(a[a.indexOf(`--${n}`) + 1]) : d);
   const r = await repairOverhead({ runs: opt('runs', 7), delayMs: opt('delay', 500) });
   console.log(`\n${machine()}\n\n### ${r.title}\n\n${r.markdown}`);
+  if (a.includes('--json')) console.log(JSON.stringify(r.data));
 }

@@ -31,7 +31,7 @@ if (major < 22) {
   console.error(`bench needs Node >= 22.12 (this is ${process.version}); run it with npm run bench, which uses the pinned Node 24`);
   process.exit(2);
 }
-if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) {
+if (!fs.existsSync(path.join(REPO, 'dist', 'clawfix.js'))) {
   console.error('dist/ is missing: run npm run build first (npm run bench does)');
   process.exit(2);
 }

@@ -14,5 +14,5 @@ process.emitWarning = function (warning, ...rest) {
   if (typeof text === 'string' && text.includes('SQLite')) return;
   return emitWarning.call(process, warning, ...rest);
 };
-const { run } = await import('../dist/cli/main.js');
-await run();
+// The bundle (npm run build): answers --version at once, loads the rest of the CLI only for a command.
+await import('../dist/clawfix.js');

@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CLAWFIX_BIN, cliEnv } from './helpers/cli.js';
+import { pidAlive } from './helpers/fake.js';
 import { makeStateDir, type Fixture } from './helpers/fixtures.js';
 import { FAST, authRows, broken, clawfix, isPatched, journalFile, startGateway, type Make } from './helpers/repair.js';
 import { assertClawfixDirClean } from './helpers/secrets.js';
@@ -602,28 +603,52 @@ test(`crash soak: ${RUNS} seeded kill -9 runs (seed ${SEED}) on both stores; eve
 // taking the lock and writing the first journal entry made the next run refuse for 30 s)
 // ---------------------------------------------------------------------------------------------
 
-/** A process that takes clawfix's own lock (dist/apply/lock.js) on the state dir and holds it until killed. */
+/**
+ * A real clawfix holding its lock on the state dir with no journal on disk: `clawfix edit-config`
+ * takes the lock before it opens the editor and journals only when it installs, and the "editor" here
+ * says `locked <its pid>` and then waits for a line on its stdin (clawfix's, inherited). kill()
+ * SIGKILLs that clawfix, then the editor it left; release() lets the editor exit with the file
+ * unchanged, so clawfix releases its lock the normal way and exits 0. Whatever clawfix is under test
+ * (the work tree's or the installed package, see helpers/cli.ts) holds the lock.
+ */
 async function lockHolder(f: Fixture): Promise<{ pid: number; kill(): Promise<void>; release(): Promise<void> }> {
-  const lockJs = path.join(path.dirname(CLAWFIX_BIN), '..', 'dist', 'apply', 'lock.js');
-  const src =
-    `const { acquireLock } = await import(${JSON.stringify(lockJs)});\n` +
-    `const release = await acquireLock(${JSON.stringify(f.stateDir)});\n` +
-    `process.stdout.write('locked\\n');\n` +
-    `process.stdin.on('data', async () => { await release(); process.stdout.write('released\\n'); process.exit(0); });\n`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const script = path.join(f.root, 'lock-holder-editor.mjs');
+  fs.writeFileSync(script, `process.stdout.write('locked ' + process.pid + '\\n');\nprocess.stdin.once('data', () => process.exit(0));\n`);
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  // TMPDIR inside the fixture: the private copy a killed edit-config leaves goes with the fixture.
+  const child = spawn(process.execPath, [CLAWFIX_BIN, 'edit-config', '--editor', `${q(process.execPath)} ${q(script)}`], {
+    cwd: f.root,
+    env: cliEnv({ fixture: f, env: { ...FAST, TMPDIR: f.root } }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
+  let err = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  await waitFor(() => out.includes('locked'), { what: 'the lock holder to take the lock' });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+  // 'exit': clawfix itself ended; 'close': so did its stdio, which the editor shares.
+  const ended = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const editorPid = Number(
+    await waitFor(() => /locked (\d+)/.exec(out)?.[1] ?? (child.exitCode !== null ? 'exited' : undefined), { what: 'clawfix edit-config to take the lock and open the editor' }),
+  );
+  if (!editorPid) throw new Error(`clawfix edit-config exited ${child.exitCode} before opening the editor:\n${out}\n${err}`);
   return {
     pid: child.pid!,
     async kill() {
       child.kill('SIGKILL');
+      await ended;
+      try {
+        process.kill(editorPid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      await waitFor(() => !pidAlive(editorPid), { what: 'the lock holder\'s editor to end' });
       await exited;
     },
     async release() {
       child.stdin!.write('go\n');
-      await exited;
+      const code = await exited;
+      if (code !== 0) throw new Error(`clawfix edit-config (the lock holder) exited ${code}:\n${out}\n${err}`);
     },
   };
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assertNoSecrets, cliEnv, diffTrees, hashTree, runCli, runOpenclaw, type RunResult } from './helpers/cli.js';
+import { assertNoSecrets, CLAWFIX_BIN, cliEnv, diffTrees, hashTree, runCli, runOpenclaw, type RunResult } from './helpers/cli.js';
 import { freePort, makeStateDir, type Fixture, type FixtureOptions } from './helpers/fixtures.js';
 import { haveTmux, openTerminal, type Terminal } from './helpers/tmux.js';
 import { healthz, waitFor } from './helpers/wait.js';
@@ -390,7 +390,7 @@ describe('edit-config with a scripted editor', () => {
     const cmd = editor(
       f,
       `const { spawnSync } = await import('node:child_process');\n` +
-        `const r = spawnSync(process.execPath, [${JSON.stringify(path.resolve('bin/clawfix.js'))}, 'edit-config', '--editor', 'true'], { env: ${JSON.stringify(env)}, encoding: 'utf8' });\n` +
+        `const r = spawnSync(process.execPath, [${JSON.stringify(CLAWFIX_BIN)}, 'edit-config', '--editor', 'true'], { env: ${JSON.stringify(env)}, encoding: 'utf8' });\n` +
         `fs.writeFileSync(${JSON.stringify(inner)}, JSON.stringify({ code: r.status, stderr: r.stderr }));`,
     );
     const r = await editConfig(f, ['--editor', cmd]);

@@ -491,7 +491,8 @@ describe.each(STORES)('fix --json on $name', ({ version }) => {
     expect(listingJson.code).toBe(0);
     // Backup data files are exact copies of the store (they hold its tokens by design, mode 0600);
     // everything else clawfix keeps — manifests of file backups, journal, listings — must not.
-    const meta = filesUnder(path.join(f.stateDir, 'clawfix')).filter((p) => (f.store === 'json' ? !/\/\d+-[^/]+$/.test(p) : !/manifest\.json$/.test(p)));
+    // (after-rows.json is the rows as the repair left them: backup data too, for the record-level rollback.)
+    const meta = filesUnder(path.join(f.stateDir, 'clawfix')).filter((p) => (f.store === 'json' ? !/\/\d+-[^/]+$/.test(p) : !/(manifest|after-rows)\.json$/.test(p)));
     assertNoSecrets([r.stdout, r.stderr, listing.stdout, listing.stderr, listingJson.stdout, ...meta.map((p) => fs.readFileSync(p, 'utf8'))], f.secrets);
     for (const p of filesUnder(path.join(f.stateDir, 'clawfix'))) expect([p, fs.statSync(p).mode & 0o777]).toEqual([p, 0o600]);
   }, { concurrent: true });

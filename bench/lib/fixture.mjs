@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { SQLITE_SCHEMA } from '../../test/fake-openclaw/schema.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAWFIX_BIN = path.join(REPO, 'bin', 'clawfix.js');
+/** The clawfix benchmarked: $CLAWFIX_BIN (e.g. an installed package's bin, or another checkout's), else this tree's. */
+export const CLAWFIX_BIN = process.env.CLAWFIX_BIN ? path.resolve(process.env.CLAWFIX_BIN) : path.join(REPO, 'bin', 'clawfix.js');
 export const FAKE_CLI = path.join(REPO, 'test', 'fake-openclaw', 'openclaw.mjs');
 
 
@@ -227,7 +228,10 @@ export async function makeStateDir(opts = {}) {
   fs.mkdirSync(binDir, { recursive: true });
   fs.mkdirSync(ctlDir, { recursive: true });
   const q = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
-  fs.writeFileSync(path.join(binDir, 'openclaw'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(FAKE_CLI)} "$@"\n`, { mode: 0o755 });
+  // Node 22.12 has node:sqlite only behind a flag; the fake (OpenClaw's stand-in) gets it there (test/helpers/fake.ts).
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const flag = (major === 22 && minor < 13) || (major === 23 && minor < 4) ? `export NODE_OPTIONS='--experimental-sqlite --disable-warning=ExperimentalWarning'\n` : '';
+  fs.writeFileSync(path.join(binDir, 'openclaw'), `#!/bin/sh\n${flag}exec ${q(process.execPath)} ${q(FAKE_CLI)} "$@"\n`, { mode: 0o755 });
   fs.writeFileSync(path.join(binDir, 'package.json'), JSON.stringify({ name: 'openclaw', version }, null, 2));
   const ctlPath = path.join(ctlDir, 'ctl.json');
   const readCtl = () => {
@@ -247,6 +251,8 @@ export async function makeStateDir(opts = {}) {
     OPENCLAW_STATE_DIR: stateDir,
     OPENCLAW_CONFIG_PATH: configPath,
     FAKE_OPENCLAW_CTL: ctlDir,
+    // OpenClaw's rolling logs under /tmp/openclaw belong to this machine's other gateways, not to the fixture
+    CLAWFIX_OPENCLAW_TMP_ROOT: path.join(root, 'tmp'),
     NO_COLOR: '1',
     ...extra,
   });

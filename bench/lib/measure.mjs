@@ -11,7 +11,7 @@
  * same kernel counter, that process only) to a file on exit (BENCH_NO_GNU_TIME=1 forces this path).
  * `rssMethod()` names the one in use.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,38 @@ export function timeRun(cmd, args, { env, cwd, expect = [0], timeoutMs = 120_000
     throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`.slice(0, 4000));
   }
   return { ms, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs cmd once (asynchronously) and timestamps each stderr line as it arrives: { ms, status, stdout,
+ * stderr, lines: [{ t, text }] }, t in ms since the spawn. For phase breakdowns from a child's own
+ * progress lines (a pipe delivers a line within well under a millisecond).
+ */
+export function timeLines(cmd, args, { env, cwd, expect = [0], timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const lines = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c) => {
+      const t = performance.now() - t0;
+      stderr += c;
+      const parts = (partial + c).split('\n');
+      partial = parts.pop();
+      for (const text of parts) lines.push({ t, text });
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      const ms = performance.now() - t0;
+      if (expect && !expect.includes(status)) return reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${status}\n${stdout}\n${stderr}`.slice(0, 4000)));
+      resolve({ ms, status, stdout, stderr, lines });
+    });
+  });
 }
 
 /**

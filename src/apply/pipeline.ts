@@ -1,7 +1,10 @@
 /**
  * The transaction runner: steps run in order, each completed (or started) step's undo is kept, and on
- * any failure or interruption the undos run in reverse. Progress is journaled on disk before and after
- * every step. The runner knows nothing about OpenClaw; steps come from apply/steps.ts.
+ * any failure or interruption the undos run in reverse. The journal on disk is written once the first
+ * step (the lock) is done, before and after every step marked `journaled` (the ones recovery reads), and
+ * while rolling back; each write is an fsync'd atomic rename, so the steps recovery never asks about
+ * are not written for (they are in the next write anyway). The runner knows nothing about OpenClaw;
+ * steps come from apply/steps/.
  */
 import { type Journal, removeJournal, writeJournal } from './journal.js';
 import type { FaultPort } from './faults.js';
@@ -12,6 +15,8 @@ export interface Step {
   run(signal?: AbortSignal): Promise<void>;
   /** Must be safe to call after a partial run (idempotent). */
   undo?(): Promise<void>;
+  /** Recovery decides by this step's state: the journal is written before it starts and after it is done. */
+  journaled?: boolean;
 }
 
 export type StepEvent = 'start' | 'done' | 'fail' | 'skip' | 'undo' | 'undone' | 'undo-failed';
@@ -55,13 +60,14 @@ export async function runTransaction(steps: readonly Step[], o: TxOptions): Prom
       if (o.signal?.aborted) throw o.signal.reason ?? Object.assign(new Error('interrupted'), { name: 'AbortError' });
       o.faults?.crash(`before:${step.name}`);
       j.steps[step.name] = 'started';
-      await journal();
+      if (step.journaled) await journal();
       started.push(step);
       o.onEvent?.(step, 'start');
       await step.run(o.signal);
       j.steps[step.name] = 'done';
+      const first = step.name === 'lock' && !journaled;
       if (step.name === 'lock') journaled = true;
-      await journal();
+      if (step.journaled || first) await journal();
       applied.push(step.name);
       o.onEvent?.(step, 'done');
       o.faults?.crash(`after:${step.name}`);

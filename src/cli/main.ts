@@ -8,13 +8,12 @@ import yargs, { type Argv } from 'yargs';
 import { faultsFromEnv } from '../apply/faults.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { Redactor } from '../util/redact.js';
+import { VERSION } from '../util/version.js';
 import type { FixArgs } from './commands/fix.js';
 import { requireConsent } from './consent.js';
 import { makeCtx, type Ctx, type Deps, type GlobalArgs } from './context.js';
 import { inquirerPrompts } from './ports/prompt.js';
 import { processSignals } from './ports/signals.js';
-
-export const VERSION = '0.1.0';
 
 const EPILOG = `Exit codes:
   0    nothing wrong / repair succeeded
@@ -88,6 +87,11 @@ const COMMANDS: Record<string, Run> = {
     return (await import('./commands/rollback.js')).rollback(c, { ...(typeof a.id === 'string' ? { id: a.id } : {}), yes: !!a.yes, force: !!a.force });
   },
   backups: async (c) => (await import('./commands/backups.js')).backups(c),
+  completion: async (c, a) => {
+    const { completionScript, defaultShell } = await import('./completion.js');
+    c.deps.stdout.write(completionScript(a.shell === 'bash' || a.shell === 'zsh' ? a.shell : defaultShell(c.deps.env)));
+    return EXIT.OK;
+  },
   'edit-config': async (c, a) =>
     (await import('./commands/edit-config.js')).editConfig(c, { ...(typeof a.editor === 'string' ? { editor: a.editor } : {}), dryRun: !!a.dryRun, yes: !!a.yes }),
 };
@@ -95,8 +99,9 @@ const COMMANDS: Record<string, Run> = {
 function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) => (a: Record<string, unknown>) => Promise<void>) {
   return globals(yargs([...argv]))
     .scriptName('clawfix')
+    .locale('en') // clawfix's own texts are English; yargs' would otherwise follow LANG (and need its locale files)
     .usage('$0 [command] [options]\n\nFinds why OpenClaw sub-agents get "gateway closed (1008): pairing required" and repairs it safely.')
-    .command('$0', 'interactive repair on a terminal (same as `fix` with prompts)', (y) => fixOptions(y), dispatch('interactive'))
+    .command('$0', 'interactive repair on a terminal (`fix` with prompts)', (y) => fixOptions(y), dispatch('interactive'))
     .command('diagnose', 'find the cause and show the evidence; changes nothing', (y) => y, dispatch('diagnose'))
     .command('fix', 'repair as one transaction (backup, patch, restart, verify, roll back on failure)', (y) => fixOptions(y), dispatch('fix'))
     .command(
@@ -120,6 +125,12 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'install despite warnings without asking (errors still block)' }),
       dispatch('edit-config'),
     )
+    .command(
+      'completion [shell]',
+      'print a shell completion script (bash or zsh; default: from $SHELL)',
+      (y) => y.positional('shell', { type: 'string', choices: ['bash', 'zsh'], describe: 'the shell to complete in' }),
+      dispatch('completion'),
+    )
     .example('$0 diagnose', 'name the cause, with evidence from the logs and the store')
     .example('$0 fix --dry-run', 'show exactly what would change (diff, commands)')
     .example('$0 fix --yes', 'repair unattended; never grants operator.admin without --allow-admin')
@@ -127,6 +138,7 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
     .example('$0 --state-dir ~/.openclaw fix --yes', 'the gateway runs in docker/podman with ~/.openclaw bind-mounted: stops the container, repairs, starts it')
     .example('$0 rollback', 'undo the last repair')
     .example('$0 edit-config', 'edit openclaw.json in $EDITOR; validated, installed with a gateway restart, rolled back on failure')
+    .example('source <($0 completion bash)', 'tab completion in this bash session (append the script to ~/.bashrc to keep it)')
     .epilog(EPILOG)
     .version(VERSION)
     .alias('help', 'h')
@@ -151,7 +163,9 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     await parser(argv, deps, dispatch).parseAsync(argv, {}, (err, _argv, output) => {
       if (output && !err) {
         helpOrVersion = true;
-        deps.stdout.write(output + '\n');
+        // Shell completion answers (see ./completion.ts) list commands by name: the default one is not typed.
+        const shown = argv.includes('--get-yargs-completions') ? output.split('\n').filter((l) => !/^\$0(:|$)/.test(l)).join('\n') : output;
+        deps.stdout.write(shown + '\n');
       }
     });
   } catch (err) {

@@ -102,9 +102,14 @@ interface Requested {
   ips: Set<string>;
 }
 
-/** The spawn's calls, when these requests are a sub-agent spawn with this machine's own identity. */
-function spawnOf(s: Snapshot, deviceId: string, req: Requested): SpawnCall[] | undefined {
+/**
+ * The spawn's calls, when these requests are a sub-agent spawn with this machine's own identity. A
+ * spawn's first call (sessions.patch) asks for operator.admin; a gateway-client asking only for write
+ * while admin is not approved is a sub-agent's other call, not a spawn.
+ */
+function spawnOf(s: Snapshot, deviceId: string, req: Requested, approved: string[]): SpawnCall[] | undefined {
   if (deviceId !== s.identity.deviceId || !req.clients.has('gateway-client')) return undefined;
+  if (!req.scopes.includes(ADMIN) && !approved.includes(ADMIN)) return undefined;
   return spawnCalls(s.openclaw.version);
 }
 
@@ -115,7 +120,7 @@ function request(s: Snapshot, deviceId: string, req: Requested): ScopeRequest | 
   if (!roleApproved(s, device)) return undefined; // no active operator token: a role upgrade (role-upgrade.ts)
   const approved = baselineScopes(s, device);
   if (!missingScopes(req.scopes, approved, rules).length) return undefined;
-  const calls = spawnOf(s, deviceId, req);
+  const calls = spawnOf(s, deviceId, req, approved);
   // A spawn asks for one call's scope at a time; the repair covers every call it will make.
   const requested = calls ? sortedUnion(req.scopes, calls.map((c) => c.scope)) : req.scopes;
   const live = pendingFor(s, deviceId).filter((p) => !isExpired(s, p));

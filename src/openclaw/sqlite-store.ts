@@ -6,36 +6,37 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { IdentitySnapshot, PairedDevice, PendingRequest, StoreSnapshot } from '../types.js';
 import { summarizeDevice, summarizePending, tokenHash } from './json-store.js';
+import type { Db, Row, SqliteModule } from './sqlite-types.js';
 
-type Row = Record<string, unknown>;
-export interface Db {
-  prepare(sql: string): { all(...p: unknown[]): Row[]; get(...p: unknown[]): Row | undefined; run(...p: unknown[]): unknown };
-  exec(sql: string): void;
-  close(): void;
-}
+export type { Db } from './sqlite-types.js';
 
 export async function openDb(path: string, opts: { readOnly: boolean }): Promise<Db> {
-  let mod: typeof import('node:sqlite');
+  let mod: SqliteModule | undefined;
   try {
-    mod = await import('node:sqlite');
+    mod = (await import('node:sqlite')) as unknown as SqliteModule;
   } catch {
+    // Node 22.12 has node:sqlite only behind --experimental-sqlite: run it in a worker with that flag.
+    mod = (await import('./sqlite-worker.js')).flaggedSqlite();
+  }
+  if (!mod) {
     throw new Error(
       `reading ${path} needs node:sqlite, which this Node (${process.version}) does not provide without a flag; use Node ≥ 22.13 (OpenClaw's SQLite releases need it anyway)`,
     );
   }
   // A read-only open of a WAL database nobody has open would leave -wal/-shm files behind; with no
   // WAL present there is no writer, so open it immutable and leave the state dir byte-identical.
-  let db: InstanceType<typeof mod.DatabaseSync> | undefined;
+  let db: Db | undefined;
   if (opts.readOnly && !existsSync(`${path}-wal`)) {
     try {
       db = new mod.DatabaseSync(new URL(`${pathToFileURL(path).href}?immutable=1`), { readOnly: true });
     } catch {
-      db = undefined; // older Node without URL support: fall back to a plain read-only open
+      // A DatabaseSync that takes no URL (22.12's): read a private copy, so the state dir stays byte-identical.
+      db = (await import('./sqlite-copy.js')).openPrivateCopy(mod, path);
     }
   }
   db ??= new mod.DatabaseSync(path, { readOnly: opts.readOnly });
   db.exec('PRAGMA busy_timeout = 3000');
-  return db as unknown as Db;
+  return db;
 }
 
 export const REQUIRED_TABLES = ['device_pairing_paired', 'device_pairing_pending'] as const;

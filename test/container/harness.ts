@@ -24,6 +24,8 @@ import { recordTiming } from '../real/timings.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT_DIR = path.resolve(HERE, '..', 'real');
+/** The clawfix under test (CLAWFIX_BIN's package: the installed one in CI, else this checkout), mounted read-only for the runs INSIDE a container. */
+const CLAWFIX_PKG = path.resolve(path.dirname(fs.realpathSync(CLAWFIX_BIN)), '..');
 const NODE = process.execPath;
 export const OWNER = 1000;
 export const LABEL = 'clawfix-e2e-run';
@@ -130,9 +132,9 @@ export class ContainerGateway {
       '--init',
       '-v',
       `${this.stateDir}:/home/node/.openclaw`,
-      // This checkout, read-only, so a test can run clawfix INSIDE the container (`podman exec … node /opt/clawfix/bin/clawfix.js`).
+      // The clawfix under test, read-only, so a test can run it INSIDE the container (`podman exec … node /opt/clawfix/bin/clawfix.js`).
       '-v',
-      `${REPO_ROOT}:/opt/clawfix:ro`,
+      `${CLAWFIX_PKG}:/opt/clawfix:ro`,
       ...this.containerEnvArgs(),
       this.image,
       'openclaw',

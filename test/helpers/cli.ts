@@ -1,6 +1,9 @@
 /**
- * Run the BUILT clawfix (bin/clawfix.js → dist/) as a real process against a fixture, and prove
- * things about its effects: tree hashes ("nothing changed") and secret leaks.
+ * Run the BUILT clawfix as a real process against a fixture, and prove things about its effects: tree
+ * hashes ("nothing changed") and secret leaks. Which clawfix: $CLAWFIX_BIN when set (CI points it at
+ * the bin of the package it packed and installed, so the suites test what ships), else this work
+ * tree's bin/clawfix.js → dist/ (built by `npm test`'s pretest). Either runs as `node <bin> …` under
+ * the Node running the tests.
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -12,7 +15,15 @@ import type { Fake } from './fake.js';
 import type { Fixture } from './fixtures.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAWFIX_BIN = path.join(REPO_ROOT, 'bin', 'clawfix.js');
+export const CLAWFIX_BIN = clawfixBin();
+
+function clawfixBin(): string {
+  const fromEnv = process.env.CLAWFIX_BIN;
+  if (!fromEnv) return path.join(REPO_ROOT, 'bin', 'clawfix.js');
+  const bin = path.resolve(fromEnv);
+  if (!fs.existsSync(bin)) throw new Error(`CLAWFIX_BIN=${fromEnv}: no such file (point it at an installed clawfix's bin, e.g. <prefix>/bin/clawfix)`);
+  return bin;
+}
 
 export interface RunResult {
   code: number;
@@ -67,7 +78,7 @@ export function cliEnv(opts: Pick<RunOptions, 'fixture' | 'fake' | 'env'> = {}):
 }
 
 /**
- * Spawn `node bin/clawfix.js …args`. Never rejects on a non-zero exit; rejects on timeout, and — when
+ * Spawn `node <CLAWFIX_BIN> …args`. Never rejects on a non-zero exit; rejects on timeout, and — when
  * a fixture is given (unless `allowSecrets`) — when stdout or stderr holds one of its planted secrets.
  */
 export async function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {

@@ -80,13 +80,25 @@ export function pidAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * Node 22.12 (clawfix's oldest) has node:sqlite only behind --experimental-sqlite (unflagged from 22.13
+ * and 23.4). The fake stands in for OpenClaw, which brings its own Node, so on such a Node the fake and
+ * the gateway it spawns get the flag (through NODE_OPTIONS, which a foreground relaunch keeps too);
+ * clawfix never does: the tests scrub NODE_OPTIONS from its environment.
+ */
+export function sqliteFlagLine(version = process.versions.node): string {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const flagged = (major === 22 && minor < 13) || (major === 23 && minor < 4);
+  return flagged ? `export NODE_OPTIONS='--experimental-sqlite --disable-warning=ExperimentalWarning'\n` : '';
+}
+
 export function installFakeOpenclaw(root: string, opts: { packageJson?: boolean } = {}): Fake {
   const binDir = path.join(root, 'bin');
   const ctlDir = path.join(root, 'fake-ctl');
   fs.mkdirSync(binDir, { recursive: true });
   fs.mkdirSync(ctlDir, { recursive: true });
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  fs.writeFileSync(path.join(binDir, 'openclaw'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(FAKE_CLI)} "$@"\n`, {
+  fs.writeFileSync(path.join(binDir, 'openclaw'), `#!/bin/sh\n${sqliteFlagLine()}exec ${q(process.execPath)} ${q(FAKE_CLI)} "$@"\n`, {
     mode: 0o755,
   });
   const ctlPath = path.join(ctlDir, 'ctl.json');

@@ -195,7 +195,7 @@ export class RealGateway {
     return runProcess(path.join(this.binDir, 'openclaw'), args, { env: this.offlineEnv(), timeoutMs, cwd: this.home });
   }
 
-  /** Run the BUILT clawfix (bin/clawfix.js → dist/) against this gateway, `openclaw` found on PATH. */
+  /** Run the BUILT clawfix (CLAWFIX_BIN: the installed package in CI, else bin/clawfix.js) against this gateway, `openclaw` found on PATH. */
   async clawfix(args: string[], env: Record<string, string> = {}, timeoutMs = 300_000): Promise<RunResult> {
     // Foreground mode: clawfix runs the real CLI with its own environment, so keep that offline too.
     const base = this.mode === 'foreground' ? this.offlineEnv() : this.baseEnv();

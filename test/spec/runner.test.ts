@@ -1,7 +1,7 @@
 /**
  * The transaction runner knows nothing about OpenClaw: fake steps prove the order, the undo stack in
  * reverse, failed undos reported while the others still run, an interrupt before a step, and the
- * journal written before/after each step and removed at the end.
+ * journal written before/after each `journaled` step (the ones recovery reads) and removed at the end.
  */
 import { afterEach, describe, expect, test } from '@jest/globals';
 import fs from 'node:fs';
@@ -37,15 +37,22 @@ function steps(log: string[], o: { failAt?: string; undoFails?: string } = {}): 
 }
 
 describe('runTransaction', () => {
-  test('runs every step in order, journals each, and removes the journal when done', async () => {
+  test('runs every step in order, journals the journaled ones before and after, and removes the journal when done', async () => {
     const log: string[] = [];
     const j = journal();
     const seen: string[] = [];
-    const s = steps(log).map((x) => ({ ...x, run: async () => (seen.push(JSON.parse(fs.readFileSync(journalPath(j.stateDir), 'utf8')).steps[x.name]), x.run()) }));
+    const onDisk = () => (JSON.parse(fs.readFileSync(journalPath(j.stateDir), 'utf8')) as Journal).steps;
+    // c is the step recovery decides by: on disk it is 'started' while it runs and 'done' right after.
+    const s = steps(log).map((x) => ({
+      ...x,
+      ...(x.name === 'c' ? { journaled: true } : {}),
+      run: async () => (seen.push(`${x.name}:${onDisk()[x.name] ?? '-'}/${JSON.stringify(onDisk().c ?? '-')}`), x.run()),
+    }));
     const r = await runTransaction(s, { journal: j });
     expect(r).toMatchObject({ ok: true, applied: ['a', 'b', 'c', 'd'], rolledBack: false });
     expect(log).toEqual(['run a', 'run b', 'run c', 'run d']);
-    expect(seen).toEqual(['started', 'started', 'started', 'started']);
+    // a and b are not written for (the journal as first written has no step state); c is; d runs after c's 'done' write.
+    expect(seen).toEqual(['a:-/"-"', 'b:-/"-"', 'c:started/"started"', 'd:-/"done"']);
     expect(fs.existsSync(journalPath(j.stateDir))).toBe(false);
   });
 

@@ -33,6 +33,7 @@ export function buildSteps(tx: Tx): Step[] {
       title: def.title(tx.planned),
       run: (signal?: AbortSignal) => def.run(tx, signal),
       ...(def.undo ? { undo: () => def.undo!(tx) } : {}),
+      ...(def.journaled ? { journaled: true } : {}),
     };
   });
 }

@@ -4,6 +4,7 @@ import { undoWrite, writeChanges } from './write.js';
 
 export const restore: StepDef = {
   name: 'restore',
+  journaled: true, // recovery finishes a repair whose store change is done, and restores the backup otherwise
   title: () => 'Restore the backup',
   run: (tx) => writeChanges(tx),
   undo: (tx) => undoWrite(tx),

@@ -38,4 +38,6 @@ export interface StepDef {
   title(plan: Plan): string;
   run(tx: Tx, signal?: AbortSignal): Promise<void>;
   undo?(tx: Tx): Promise<void>;
+  /** Recovery decides by this step's state: the journal is written before it starts and after it is done. */
+  readonly journaled?: boolean;
 }

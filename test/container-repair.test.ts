@@ -49,7 +49,8 @@ async function inContainer(version: string): Promise<Ctr> {
     JSON.stringify({ id: crypto.randomBytes(32).toString('hex'), name: 'openclaw-gateway', stateDir: f.stateDir, openclaw: path.join(f.fake.binDir, 'openclaw'), pid: 0, running: false, env: gwEnv }),
   );
   fs.writeFileSync(path.join(f.fake.binDir, 'podman'), `#!/bin/sh\nFAKE_RUNTIME_DIR='${dir}' exec '${process.execPath}' '${FAKE_PODMAN}' "$@"\n`, { mode: 0o755 });
-  const env = { ...FAST, FAKE_RUNTIME_DIR: dir };
+  // CONTAINERS_STORAGE_CONF: this podman has a store of its own to ask (clawfix never makes podman create one).
+  const env = { ...FAST, FAKE_RUNTIME_DIR: dir, CONTAINERS_STORAGE_CONF: path.join(dir, 'storage.conf') };
   const podman = (args: string[]) => spawnSync(path.join(f.fake.binDir, 'podman'), args, { env: { ...gwEnv, ...env }, encoding: 'utf8' });
   podman(['start', 'openclaw-gateway']);
   const read = () => JSON.parse(fs.readFileSync(path.join(dir, 'container.json'), 'utf8')) as { pid: number; running: boolean };

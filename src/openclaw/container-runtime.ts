@@ -7,7 +7,7 @@
  * Secrets: inspect output carries the container's environment (OPENCLAW_GATEWAY_TOKEN, API keys); it is
  * parsed here and only the few path variables below are kept. Raw output is never passed on.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandRunner } from './container.js';
 
@@ -98,23 +98,64 @@ export function parseInspect(cli: RuntimeCli, json: string): ContainerRecord[] {
   return out;
 }
 
+/** The variables of clawfix's environment that decide where a runtime's CLI is and what it can reach. */
 export interface RuntimeEnv {
   PATH?: string | undefined;
   HOME?: string | undefined;
   XDG_DATA_HOME?: string | undefined;
+  XDG_RUNTIME_DIR?: string | undefined;
   CONTAINERS_STORAGE_CONF?: string | undefined;
+  DOCKER_HOST?: string | undefined;
+  DOCKER_CONTEXT?: string | undefined;
+}
+
+export interface AskOptions {
+  /** The user named this runtime (--runtime): being on PATH is enough. */
+  named?: boolean;
+  uid?: number | undefined;
+  exists?: (p: string) => boolean;
+  readText?: (p: string) => string | undefined;
+}
+
+function readText(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** podman has a store of this user's: it would otherwise create one (rootless: and leave its pause process running). */
+function podmanStore(e: RuntimeEnv, uid: number | undefined, exists: (p: string) => boolean, read: (p: string) => string | undefined): boolean {
+  if (e.CONTAINERS_STORAGE_CONF) return true;
+  if (uid === 0) {
+    const graphroot = /^\s*graphroot\s*=\s*"([^"]+)"/m.exec(read('/etc/containers/storage.conf') ?? '')?.[1] ?? '/var/lib/containers/storage';
+    return exists(graphroot);
+  }
+  const data = e.XDG_DATA_HOME || (e.HOME ? path.join(e.HOME, '.local', 'share') : undefined);
+  return !!data && exists(path.join(data, 'containers', 'storage'));
+}
+
+/** docker has a daemon to ask (without one `docker ps` can only fail, and takes its time to say so). */
+function dockerDaemon(e: RuntimeEnv, exists: (p: string) => boolean): boolean {
+  if (e.DOCKER_HOST || e.DOCKER_CONTEXT) return true;
+  const sockets = ['/var/run/docker.sock', ...(e.XDG_RUNTIME_DIR ? [path.join(e.XDG_RUNTIME_DIR, 'docker.sock')] : [])];
+  return sockets.some(exists) || (!!e.HOME && exists(path.join(e.HOME, '.docker', 'contexts', 'meta')));
 }
 
 /**
- * Whether asking `cli` can find anything, without spawning a CLI that is not there: it is on PATH, and
- * for podman run by a non-root user, that user has a rootless store (podman would otherwise set one up
- * and leave its pause process running, for a user who has no containers to list).
+ * Whether asking `cli` can find anything, decided without spawning it (a diagnose with the gateway
+ * stopped asks both CLIs): it is on PATH, and — unless the user named it — docker has a daemon endpoint
+ * (DOCKER_HOST / DOCKER_CONTEXT, the usual sockets, a configured context) and podman a store of this
+ * user's (CONTAINERS_STORAGE_CONF; root: the rootful graphroot; others: a rootless store), so a
+ * read-only look never makes podman set up a store, or leave its pause process running, for a user
+ * who has no containers.
  */
-export function cliOnPath(cli: string, e: RuntimeEnv): boolean {
-  if (!(e.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, cli)))) return false;
-  if (cli !== 'podman' || process.getuid?.() === 0 || e.CONTAINERS_STORAGE_CONF) return true;
-  const data = e.XDG_DATA_HOME || (e.HOME ? path.join(e.HOME, '.local', 'share') : undefined);
-  return !!data && existsSync(path.join(data, 'containers', 'storage'));
+export function cliOnPath(cli: RuntimeCli, e: RuntimeEnv, o: AskOptions = {}): boolean {
+  const exists = o.exists ?? existsSync;
+  if (!(e.PATH ?? '').split(path.delimiter).some((dir) => dir && exists(path.join(dir, cli)))) return false;
+  if (o.named) return true;
+  return cli === 'docker' ? dockerDaemon(e, exists) : podmanStore(e, 'uid' in o ? o.uid : process.getuid?.(), exists, o.readText ?? readText);
 }
 
 export async function inspectContainers(run: CommandRunner, cli: RuntimeCli, refs: string[]): Promise<ContainerRecord[]> {
@@ -187,18 +228,19 @@ export function composeOf(rec: ContainerRecord): { project: string; service: str
 
 /**
  * The containers (of every runtime CLI given) that mount `stateDir`, running ones first. Each CLI is
- * asked only when it is on PATH.
+ * asked only when it has something to ask (cliOnPath; `named`: the user chose it, PATH is enough).
  */
 export async function containersMounting(
   run: CommandRunner,
   clis: readonly RuntimeCli[],
   stateDir: string,
   env: RuntimeEnv,
+  named = false,
 ): Promise<{ rec: ContainerRecord; mount: StateMount }[]> {
   const found: { rec: ContainerRecord; mount: StateMount }[] = [];
   const seen = new Set<string>();
   // The CLIs are asked at once (a docker CLI without a daemon still takes a moment to say so).
-  const lists = await Promise.all(clis.map((cli) => (cliOnPath(cli, env) ? listContainers(run, cli) : Promise.resolve([]))));
+  const lists = await Promise.all(clis.map((cli) => (cliOnPath(cli, env, { named }) ? listContainers(run, cli) : Promise.resolve([]))));
   for (const list of lists) {
     for (const rec of list) {
       if (seen.has(rec.id)) continue; // docker through podman's API lists the same containers

@@ -124,9 +124,10 @@ function insideHints(info: ContainerInfo, stateDir: string): ContainerInfo {
   return { ...info, ...(name ? { name } : {}), ...(hostDir ? { hostStateDir: hostDir } : {}) };
 }
 
+/** The container `ref` names (the user's --container, or the id a cgroup gave: both say a runtime is there to ask). */
 async function byRef(run: CommandRunner, clis: readonly RuntimeCli[], ref: string, pathEnv: RuntimeEnv): Promise<ContainerRecord | undefined> {
   for (const cli of clis) {
-    if (!cliOnPath(cli, pathEnv)) continue;
+    if (!cliOnPath(cli, pathEnv, { named: true })) continue;
     const [rec] = await inspectContainers(run, cli, [ref]);
     if (rec) return rec;
   }
@@ -138,7 +139,7 @@ export async function locateContainer(o: {
   pid: number | undefined;
   stateDir: string;
   run: CommandRunner | undefined;
-  /** PATH (and, for rootless podman, HOME / XDG_DATA_HOME / CONTAINERS_STORAGE_CONF) of clawfix's environment. */
+  /** PATH and what decides whether a runtime has anything to ask (see cliOnPath), from clawfix's environment. */
   pathEnv: RuntimeEnv;
   flags: ContainerFlags;
 }): Promise<ContainerInfo | undefined> {
@@ -146,7 +147,7 @@ export async function locateContainer(o: {
   if (o.flags.container) {
     const rec = o.run ? await byRef(o.run, clis, o.flags.container, o.pathEnv) : undefined;
     if (!rec) {
-      const which = o.flags.runtime ?? clis.filter((c) => cliOnPath(c, o.pathEnv)).join(' or ');
+      const which = o.flags.runtime ?? clis.filter((c) => cliOnPath(c, o.pathEnv, { named: true })).join(' or ');
       throw new UsageError(
         `--container ${o.flags.container}: ${which ? `${which} knows no container of that name or id` : 'neither podman nor docker is on PATH'}`,
         `list them with \`${o.flags.runtime ?? 'docker'} ps -a\`${o.flags.runtime ? '' : ', and pass --runtime podman for podman'}`,
@@ -164,13 +165,13 @@ export async function locateContainer(o: {
     const rec = placed.id ? await byRef(o.run, o.flags.runtime ? [o.flags.runtime] : order, placed.id, o.pathEnv) : undefined;
     if (rec) return { ...fromRecord(rec, stateMountOf(rec, o.stateDir), placed.via, placed.pid), runtime: placed.runtime === 'unknown' ? rec.cli : placed.runtime };
     // A port forwarder or a PID namespace names no container: the running one that mounts this state dir.
-    const mounting = (await containersMounting(o.run, clis, o.stateDir, o.pathEnv)).filter((m) => m.rec.running);
+    const mounting = (await containersMounting(o.run, clis, o.stateDir, o.pathEnv, !!o.flags.runtime)).filter((m) => m.rec.running);
     if (mounting[0]) return { ...fromRecord(mounting[0].rec, mounting[0].mount, placed.via, placed.pid), ...(mounting.length > 1 ? { others: mounting.slice(1).map((m) => m.rec.name) } : {}) };
     return placed;
   }
   // Nothing answers the port: a stopped (or not yet listening) container may still own this state dir.
   if (!o.run) return undefined;
-  const mounting = await containersMounting(o.run, clis, o.stateDir, o.pathEnv);
+  const mounting = await containersMounting(o.run, clis, o.stateDir, o.pathEnv, !!o.flags.runtime);
   const first = mounting[0];
   if (!first) return undefined;
   return { ...fromRecord(first.rec, first.mount, 'mount'), ...(mounting.length > 1 ? { others: mounting.slice(1).map((m) => m.rec.name) } : {}) };

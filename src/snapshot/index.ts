@@ -91,7 +91,15 @@ function findContainer(opts: SnapshotOptions, stateDir: string, deps: SnapshotDe
     pid: listener,
     stateDir,
     run: deps.runCommand,
-    pathEnv: { PATH: e.PATH, HOME: e.HOME, XDG_DATA_HOME: e.XDG_DATA_HOME, CONTAINERS_STORAGE_CONF: e.CONTAINERS_STORAGE_CONF },
+    pathEnv: {
+      PATH: e.PATH,
+      HOME: e.HOME,
+      XDG_DATA_HOME: e.XDG_DATA_HOME,
+      XDG_RUNTIME_DIR: e.XDG_RUNTIME_DIR,
+      CONTAINERS_STORAGE_CONF: e.CONTAINERS_STORAGE_CONF,
+      DOCKER_HOST: e.DOCKER_HOST,
+      DOCKER_CONTEXT: e.DOCKER_CONTEXT,
+    },
     flags: { ...(opts.container ? { container: opts.container } : {}), ...(opts.runtime ? { runtime: opts.runtime } : {}) },
   });
 }

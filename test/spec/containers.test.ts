@@ -10,7 +10,7 @@ import { runDetectors } from '../../src/detect/index.js';
 import { detectFormat, parseJsonText } from '../../src/openclaw/json-format.js';
 import type { JsonInputs, RawJsonFile } from '../../src/openclaw/json-store.js';
 import { drivableContainer, type ContainerInfo } from '../../src/openclaw/container.js';
-import { composeOf, parseInspect, stateMountOf } from '../../src/openclaw/container-runtime.js';
+import { cliOnPath, composeOf, parseInspect, stateMountOf } from '../../src/openclaw/container-runtime.js';
 import { buildJsonScopePlan, buildRestartPlan, chooseTarget } from '../../src/plan/build.js';
 import { containerRefusal } from '../../src/plan/container-guard.js';
 import { restarts } from '../../src/plan/types.js';
@@ -115,26 +115,33 @@ describe('when clawfix drives the container itself', () => {
   });
 });
 
-describe('which runtime CLIs are asked', () => {
-  test('a CLI not on PATH is never spawned; podman for a non-root user only with a rootless store (else podman would leave its pause process behind)', async () => {
-    const { cliOnPath } = await import('../../src/openclaw/container-runtime.js');
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'cfx-bin-'));
-    try {
-      fs.writeFileSync(path.join(bin, 'podman'), '#!/bin/sh\n', { mode: 0o755 });
-      expect(cliOnPath('docker', { PATH: bin })).toBe(false);
-      const home = path.join(bin, 'home');
-      if (process.getuid?.() === 0) expect(cliOnPath('podman', { PATH: bin, HOME: home })).toBe(true);
-      else {
-        expect(cliOnPath('podman', { PATH: bin, HOME: home })).toBe(false);
-        fs.mkdirSync(path.join(home, '.local', 'share', 'containers', 'storage'), { recursive: true });
-        expect(cliOnPath('podman', { PATH: bin, HOME: home })).toBe(true);
-      }
-    } finally {
-      fs.rmSync(bin, { recursive: true, force: true });
-    }
+describe('which runtime CLIs are asked (without spawning them)', () => {
+  const on = (...files: string[]) => (p: string) => files.includes(p);
+  const PATH = '/bin';
+  test('a CLI not on PATH is never asked; one the user named (--runtime, --container) only needs to be on PATH', () => {
+    expect(cliOnPath('docker', { PATH }, { exists: on() })).toBe(false);
+    expect(cliOnPath('docker', { PATH }, { exists: on('/bin/docker'), named: true })).toBe(true);
+    expect(cliOnPath('podman', { PATH }, { exists: on('/bin/podman'), named: true, uid: 1000 })).toBe(true);
+  });
+  test('docker only with a daemon to ask: DOCKER_HOST / DOCKER_CONTEXT, the usual sockets, a configured context', () => {
+    const exists = (more: string[]) => on('/bin/docker', ...more);
+    expect(cliOnPath('docker', { PATH }, { exists: exists([]) })).toBe(false);
+    expect(cliOnPath('docker', { PATH, DOCKER_HOST: 'unix:///run/podman/podman.sock' }, { exists: exists([]) })).toBe(true);
+    expect(cliOnPath('docker', { PATH }, { exists: exists(['/var/run/docker.sock']) })).toBe(true);
+    expect(cliOnPath('docker', { PATH, XDG_RUNTIME_DIR: '/run/user/1000' }, { exists: exists(['/run/user/1000/docker.sock']) })).toBe(true);
+    expect(cliOnPath('docker', { PATH, HOME: '/h' }, { exists: exists(['/h/.docker/contexts/meta']) })).toBe(true);
+  });
+  test('podman only with a store of this user’s: a read-only look never makes it create one (root: /var/lib/containers; others: a rootless store and its pause process)', () => {
+    const exists = (more: string[]) => on('/bin/podman', ...more);
+    const none = () => undefined;
+    expect(cliOnPath('podman', { PATH }, { uid: 0, exists: exists([]), readText: none })).toBe(false);
+    expect(cliOnPath('podman', { PATH }, { uid: 0, exists: exists(['/var/lib/containers/storage']), readText: none })).toBe(true);
+    const conf = () => '[storage]\ndriver = "overlay"\ngraphroot = "/srv/containers"\n';
+    expect(cliOnPath('podman', { PATH }, { uid: 0, exists: exists(['/var/lib/containers/storage']), readText: conf })).toBe(false);
+    expect(cliOnPath('podman', { PATH }, { uid: 0, exists: exists(['/srv/containers']), readText: conf })).toBe(true);
+    expect(cliOnPath('podman', { PATH, HOME: '/h' }, { uid: 1000, exists: exists([]) })).toBe(false);
+    expect(cliOnPath('podman', { PATH, HOME: '/h' }, { uid: 1000, exists: exists(['/h/.local/share/containers/storage']) })).toBe(true);
+    expect(cliOnPath('podman', { PATH, CONTAINERS_STORAGE_CONF: '/etc/my-storage.conf' }, { uid: 1000, exists: exists([]) })).toBe(true);
   });
 });
 

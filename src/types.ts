@@ -114,9 +114,25 @@ export interface ContainerInfo {
   id?: string;
   /** Container name, when the runtime's CLI could tell. */
   name?: string;
-  via: 'cgroup' | 'pid-namespace' | 'port-proxy' | 'main-process';
-  /** The pid that answers the gateway port, as seen from clawfix. */
+  /** cgroup / pid-namespace / port-proxy / main-process: from /proc; mount: a container that mounts this state dir (also a stopped one); flag: --container. */
+  via: 'cgroup' | 'pid-namespace' | 'port-proxy' | 'main-process' | 'mount' | 'flag';
+  /** The pid that answers the gateway port, as seen from clawfix (0: nothing answers, the container is stopped). */
   pid: number;
+  /** outside, known to a runtime's CLI: which CLI answered, and whether the container runs. */
+  cli?: 'docker' | 'podman';
+  running?: boolean;
+  /** Host pid of the container's first process while it runs (a port forwarder's pid is no view into the container). */
+  mainPid?: number;
+  /** The mount that holds this state dir: its host path, and the state dir as the container sees it. */
+  stateMount?: { source: string; destination: string; containerStateDir: string; rw: boolean };
+  /** The compose project and service that manage the container. */
+  compose?: { project: string; service: string; workingDir?: string };
+  /** Other containers that mount this state dir too (names). */
+  others?: string[];
+  /** The container's writable layer on the host (overlay drivers): the files it wrote outside its mounts. */
+  upperDir?: string;
+  /** inside: the state dir's source as /proc/self/mountinfo shows it (the host path when the host's root filesystem holds it). */
+  hostStateDir?: string;
 }
 
 export interface GatewaySnapshot {

@@ -205,10 +205,12 @@ const FAST = { CLAWFIX_START_TIMEOUT_MS: '8000', CLAWFIX_STOP_TIMEOUT_MS: '8000'
   test('the container is named through the runtime CLI and the refusal uses its name', async () => {
     const id = crypto.randomBytes(32).toString('hex');
     const { f } = await containerized({ cgroupId: id });
-    // A `docker` CLI the test owns: answers `inspect --format {{.Name}} <id>` like docker does.
+    // A `docker` CLI the test owns: answers `inspect --type container <id>` like docker does, for a
+    // container that mounts some other dir (not this state dir), so clawfix cannot drive it.
+    const inspect = JSON.stringify([{ Id: id, Name: '/openclaw-gateway-1', State: { Status: 'running', Running: true, Pid: 4242 }, Mounts: [{ Type: 'volume', Source: '/var/lib/docker/volumes/oc/_data', Destination: '/home/node/.openclaw', RW: true }] }]);
     fs.writeFileSync(
       path.join(f.fake.binDir, 'docker'),
-      `#!/bin/sh\n[ "$1" = inspect ] && [ "$4" = "${id}" ] && { echo /openclaw-gateway-1; exit 0; }\necho "Error: No such object: $4" >&2; exit 1\n`,
+      `#!/bin/sh\n[ "$1" = inspect ] && [ "$4" = "${id}" ] && { echo '${inspect}'; exit 0; }\necho "Error: No such object: $4" >&2; exit 1\n`,
       { mode: 0o755 },
     );
     const d = await runCli(['diagnose', '--json'], { fixture: f });
@@ -218,6 +220,7 @@ const FAST = { CLAWFIX_START_TIMEOUT_MS: '8000', CLAWFIX_STOP_TIMEOUT_MS: '8000'
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('docker container (openclaw-gateway-1');
     expect(r.stderr).toContain('docker stop -t 30 openclaw-gateway-1');
+    expect(r.stderr).toContain(`the container does not mount ${f.stateDir}`);
     expect(await healthz(f.port)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ClawfixError, describeFsError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { copyAtomic, hashFile, writeAtomic } from './fs.js';
+import { copyAtomic, hashFile, mkdirOwned, writeAtomic } from './fs.js';
 import { clawfixDir } from '../records/journal.js';
 import type { RowImage } from '../plan/types.js';
 import type { FaultPort } from './faults.js';
@@ -58,7 +58,7 @@ export async function createBackup(o: {
 }): Promise<BackupManifest> {
   const dir = path.join(backupsDir(o.stateDir), o.id);
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    mkdirOwned(dir, 0o700);
     await fs.chmod(backupsDir(o.stateDir), 0o700);
     await fs.chmod(clawfixDir(o.stateDir), 0o700);
     const manifest: BackupManifest = { version: 1, id: o.id, createdAtMs: o.nowMs, reason: o.reason, stateDir: o.stateDir, files: [] };

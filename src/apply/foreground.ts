@@ -15,7 +15,7 @@ import { readGatewayLock } from '../openclaw/gateway-probe.js';
 import { pidListeningOn, readProcess, type ProcessInfo } from '../openclaw/process.js';
 import { clawfixDir } from '../records/journal.js';
 import { ClawfixError } from '../util/errors.js';
-import { writeAtomic } from './fs.js';
+import { mkdirOwned, writeAtomic } from './fs.js';
 
 export type ForegroundProcess = ProcessInfo;
 
@@ -31,7 +31,7 @@ export function recordPath(stateDir: string): string {
 }
 
 async function saveRecord(stateDir: string, p: ForegroundProcess): Promise<void> {
-  await fs.mkdir(path.dirname(recordPath(stateDir)), { recursive: true, mode: 0o700 });
+  mkdirOwned(path.dirname(recordPath(stateDir)), 0o700);
   await writeAtomic(recordPath(stateDir), JSON.stringify(p) + '\n', 0o600);
 }
 

@@ -1,18 +1,79 @@
 /**
  * The only way clawfix writes a file: atomically (write-file-atomic: temp file, fsync, rename), with
- * the mode it is told to keep (and the owner it had: write-file-atomic keeps uid/gid when run as root),
- * and through the fault port (tests only) so failure paths can be exercised.
+ * the mode it is told to keep (and the owner it had: write-file-atomic keeps uid/gid when run as root;
+ * a file or dir clawfix creates as root takes its dir's owner), and through the fault port (tests only)
+ * so failure paths can be exercised.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { chownSync, createReadStream, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
+import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawfixError, describeFsError } from '../util/errors.js';
 import type { FaultPort } from './faults.js';
 
+/**
+ * Who should own what clawfix creates at `p`: when clawfix runs as root in a dir another user owns (a
+ * uid-1000 state dir bind-mounted into a container, repaired from the host), the dir's owner, so the
+ * state stays theirs (the gateway in the container can still write it, a later clawfix as that user
+ * can still lock and back up). undefined: not root, or the dir is root's (nothing to do).
+ */
+export function ownerFor(p: string): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  let dir = path.dirname(path.resolve(p));
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    const st = statSync(dir);
+    return st.uid === 0 && st.gid === 0 ? undefined : { uid: st.uid, gid: st.gid };
+  } catch {
+    return undefined;
+  }
+}
+
+function statOwner(p: string): { uid: number; gid: number } | undefined {
+  try {
+    const st = statSync(p);
+    return { uid: st.uid, gid: st.gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** mkdir -p that gives every dir it creates to the owner of the dir it was created in (see ownerFor). */
+export function mkdirOwned(dir: string, mode: number): void {
+  const owner = ownerFor(dir);
+  const first = mkdirSync(dir, { recursive: true, mode });
+  if (!owner || !first) return;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    chownSync(d, owner.uid, owner.gid);
+    if (d === path.resolve(first) || path.dirname(d) === d) break;
+  }
+}
+
+/** After SQLite wrote a database as root: its -wal/-shm/-journal files belong to the database's owner. */
+export function keepSqliteSidecarsOwned(db: string): void {
+  if (process.getuid?.() !== 0) return;
+  let st;
+  try {
+    st = statSync(db);
+  } catch {
+    return;
+  }
+  for (const ext of ['-wal', '-shm', '-journal']) {
+    try {
+      const side = statSync(db + ext);
+      if (side.uid !== st.uid || side.gid !== st.gid) chownSync(db + ext, st.uid, st.gid);
+    } catch {
+      /* not there */
+    }
+  }
+}
+
 export async function writeAtomic(path: string, data: string | Buffer, mode: number, faults?: FaultPort): Promise<void> {
   try {
     faults?.fault('write', path);
-    await writeFileAtomic(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode, fsync: true });
+    // An existing file keeps its owner (write-file-atomic); a new one gets its dir's owner.
+    const owner = existsSync(path) ? undefined : ownerFor(path);
+    await writeFileAtomic(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode, fsync: true, ...(owner ? { chown: owner } : {}) });
     // write-file-atomic applies mode through the umask on creation; make it exact.
     await fs.chmod(path, mode);
   } catch (err) {
@@ -64,6 +125,9 @@ export async function copyAtomic(src: string, dest: string, mode: number, faults
       await out.close();
     }
     await fs.chmod(tmp, mode);
+    // Like writeAtomic: a new file gets its dir's owner, an existing one keeps its own.
+    const owner = existsSync(dest) ? statOwner(dest) : ownerFor(dest);
+    if (owner && process.getuid?.() === 0) await fs.chown(tmp, owner.uid, owner.gid);
     await fs.rename(tmp, dest);
     return { sha256: h.digest('hex'), size };
   } catch (err) {

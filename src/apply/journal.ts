@@ -6,12 +6,12 @@
 import { promises as fs } from 'node:fs';
 import { clawfixDir, journalPath, type Journal } from '../records/journal.js';
 import type { FaultPort } from './faults.js';
-import { writeAtomic } from './fs.js';
+import { mkdirOwned, writeAtomic } from './fs.js';
 
 export type { Journal, StepState } from '../records/journal.js';
 
 export async function writeJournal(j: Journal, faults?: FaultPort): Promise<void> {
-  await fs.mkdir(clawfixDir(j.stateDir), { recursive: true, mode: 0o700 });
+  mkdirOwned(clawfixDir(j.stateDir), 0o700);
   await writeAtomic(journalPath(j.stateDir), JSON.stringify(j, null, 2) + '\n', 0o600, faults);
 }
 

@@ -9,7 +9,8 @@
  * A held lock whose only such marks name dead processes is taken over; a lock with no mark at all (an
  * unknown holder) or with the mark of a live clawfix is respected.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirOwned } from './fs.js';
 import path from 'node:path';
 import { clawfixDir } from '../records/journal.js';
 import { ClawfixError } from '../util/errors.js';
@@ -46,7 +47,7 @@ function dead(pid: number): boolean {
 export async function acquireLock(stateDir: string, opts: { force?: boolean } = {}): Promise<Release> {
   const lockfile = (await import('proper-lockfile')).default;
   const dir = clawfixDir(stateDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirOwned(dir, 0o700);
   const target = lockPath(stateDir);
   const mine = `${target}.${process.pid}`;
   const unmark = () => rmSync(mine, { force: true });

@@ -7,6 +7,7 @@ import { ClawfixError } from '../util/errors.js';
 import { canonical } from '../util/hash.js';
 import type { RowChange, RowImage } from '../plan/types.js';
 import type { FaultPort } from './faults.js';
+import { keepSqliteSidecarsOwned } from './fs.js';
 
 type Row = Record<string, unknown>;
 
@@ -64,6 +65,7 @@ async function inTransaction<T>(dbPath: string, fn: (db: Db) => T, faults?: Faul
     });
   } finally {
     db.close();
+    keepSqliteSidecarsOwned(dbPath);
   }
 }
 

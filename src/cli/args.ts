@@ -18,6 +18,8 @@ export const VALUE_FLAGS: Record<string, string> = {
   config: '~/.openclaw/openclaw.json',
   'log-file': '/tmp/openclaw/openclaw-2026-01-31.log',
   openclaw: '/usr/local/bin/openclaw',
+  container: 'openclaw-gateway',
+  runtime: 'podman',
   device: '<deviceId from clawfix diagnose>',
   scopes: 'operator.write',
   editor: '"code --wait"',

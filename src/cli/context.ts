@@ -12,6 +12,8 @@ export interface GlobalArgs {
   config?: string;
   logFile?: string;
   openclaw?: string;
+  container?: string;
+  runtime?: 'docker' | 'podman';
   json: boolean;
   verbose: boolean;
   color: boolean;
@@ -31,6 +33,8 @@ export function snapshotOptionsFrom(a: GlobalArgs): SnapshotOptions {
   if (a.config) o.config = a.config;
   if (a.logFile) o.logFile = a.logFile;
   if (a.openclaw) o.openclaw = a.openclaw;
+  if (a.container) o.container = a.container;
+  if (a.runtime) o.runtime = a.runtime;
   return o;
 }
 

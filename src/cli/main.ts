@@ -33,6 +33,8 @@ function globals(y: Argv): Argv<GlobalArgs> {
     .option('config', { type: 'string', requiresArg: true, describe: 'config file (default: $OPENCLAW_CONFIG_PATH or <state>/openclaw.json)', group: 'Where:' })
     .option('log-file', { type: 'string', requiresArg: true, describe: 'gateway log file to read (default: logging.file or today\'s OpenClaw log)', group: 'Where:' })
     .option('openclaw', { type: 'string', requiresArg: true, describe: 'path to the openclaw executable (default: from PATH)', group: 'Where:' })
+    .option('container', { type: 'string', requiresArg: true, describe: 'the docker/podman container the gateway runs in (default: found from the port, or the container that mounts the state dir)', group: 'Where:' })
+    .option('runtime', { type: 'string', requiresArg: true, choices: ['docker', 'podman'], describe: 'container runtime CLI to use (default: the one that knows the container)', group: 'Where:' })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable result on stdout (progress on stderr)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'more detail on stderr (secrets stay redacted)' })
     .option('color', { type: 'boolean', default: true, describe: 'colour output (--no-color, or NO_COLOR=1, disables)' }) as unknown as Argv<GlobalArgs>;
@@ -67,11 +69,12 @@ function fixArgsFrom(a: Record<string, unknown>): FixArgs {
 
 function globalArgsFrom(a: Record<string, unknown>): GlobalArgs {
   const str = (k: string) => (typeof a[k] === 'string' ? { [k]: a[k] as string } : {});
-  return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw') };
+  const runtime = a.runtime === 'docker' || a.runtime === 'podman' ? { runtime: a.runtime as 'docker' | 'podman' } : {};
+  return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw'), ...str('container'), ...runtime };
 }
 
 /** Every option name, for the did-you-mean of an unknown one. */
-const OPTION_NAMES = ['state-dir', 'profile', 'config', 'log-file', 'openclaw', 'json', 'verbose', 'color', 'yes', 'dry-run', 'device', 'scopes', 'allow-admin', 'editor', 'help', 'version'];
+const OPTION_NAMES = ['state-dir', 'profile', 'config', 'log-file', 'openclaw', 'container', 'runtime', 'json', 'verbose', 'color', 'yes', 'dry-run', 'device', 'scopes', 'allow-admin', 'editor', 'help', 'version'];
 
 type Run = (ctx: Ctx, a: Record<string, unknown>) => Promise<number>;
 
@@ -136,6 +139,7 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
     .example('$0 fix --dry-run', 'show exactly what would change (diff, commands)')
     .example('$0 fix --yes', 'repair unattended; never grants operator.admin without --allow-admin')
     .example('$0 --profile work diagnose --json', 'look at ~/.openclaw-work, JSON on stdout')
+    .example('$0 --state-dir ~/.openclaw fix --yes', 'the gateway runs in docker/podman with ~/.openclaw bind-mounted: stops the container, repairs, starts it')
     .example('$0 rollback', 'undo the last repair')
     .example('$0 edit-config', 'edit openclaw.json in $EDITOR; validated, installed with a gateway restart, rolled back on failure')
     .example('source <($0 completion bash)', 'tab completion in this bash session (append the script to ~/.bashrc to keep it)')

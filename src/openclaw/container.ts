@@ -7,7 +7,7 @@
  *   (docker-proxy, rootlessport, pasta, slirp4netns, conmon);
  * - inside: clawfix itself runs in a container whose main process (pid 1, or the child of its init)
  *   is the gateway.
- * The classification is pure; `describeContainer` adds the container's name through the runtime's CLI.
+ * The classification is pure; the runtime's CLI (container-runtime.ts) adds the container's name, state and mounts.
  */
 import { existsSync } from 'node:fs';
 import type { ContainerInfo, ContainerRuntime } from '../types.js';
@@ -51,7 +51,8 @@ function runtimeFromEnv(v: string | undefined): ContainerRuntime {
   return v === 'podman' ? 'podman' : v === 'docker' ? 'docker' : v === 'lxc' ? 'lxc' : 'unknown';
 }
 
-const INITS = new Set(['tini', 'docker-init', 'catatonit', 'dumb-init', 'init']);
+// podman --init bind-mounts catatonit as /run/podman-init: its comm is podman-init (seen on podman 4.3).
+const INITS = new Set(['tini', 'docker-init', 'podman-init', 'catatonit', 'dumb-init', 'init']);
 
 export interface Placements {
   /** The process that answers the gateway port. */
@@ -96,28 +97,29 @@ export function selfContainerMarker(): boolean {
 export type CommandRunner = (cmd: string, args: string[]) => Promise<{ exitCode: number; stdout: string }>;
 
 /**
- * The container's name, asked from the runtime's CLI (`docker`/`podman` inspect by id, or ps by the
- * published port for a port forwarder). Best effort: the info is returned unchanged when no CLI answers.
+ * How clawfix can stop and start a containerized gateway itself: the runtime CLI that knows the
+ * container and the container's name, when the container is seen from the host, a docker or podman
+ * CLI here knows it, and its writable bind mount holds this state dir. undefined: clawfix cannot.
  */
-export async function describeContainer(info: ContainerInfo, port: number, run: CommandRunner): Promise<ContainerInfo> {
-  if (info.relation !== 'outside') return info;
-  const clis = info.runtime === 'podman' ? ['podman', 'docker'] : info.runtime === 'docker' ? ['docker', 'podman'] : ['docker', 'podman'];
-  for (const cli of clis) {
-    const args = info.id ? ['inspect', '--format', '{{.Name}}', info.id] : ['ps', '--filter', `publish=${port}`, '--format', '{{.Names}}'];
-    try {
-      const r = await run(cli, args);
-      const name = r.stdout.trim().split('\n')[0]?.replace(/^\//, '').trim();
-      if (r.exitCode === 0 && name) return { ...info, name, ...(info.runtime === 'unknown' ? { runtime: cli as ContainerRuntime } : {}) };
-    } catch {
-      /* that CLI is not here */
-    }
-  }
-  return info;
+export function drivableContainer(c: ContainerInfo | undefined): { cli: 'docker' | 'podman'; ref: string } | undefined {
+  if (!c || c.relation !== 'outside' || !c.cli) return undefined;
+  const ref = c.name ?? c.id;
+  if (!ref || !c.stateMount?.rw) return undefined;
+  return { cli: c.cli, ref };
 }
 
-/** `docker` or `podman`, the CLI to name in advice. */
+/** Why clawfix cannot drive this (outside) container itself, in words for a refusal. */
+export function undrivableReason(c: ContainerInfo, stateDir: string): string {
+  if (c.runtime !== 'docker' && c.runtime !== 'podman' && c.runtime !== 'unknown') return `clawfix drives docker and podman containers, and this one is ${c.runtime}'s`;
+  if (!c.cli) return `no docker or podman CLI here knows the container (is the runtime's CLI on PATH? \`--runtime docker|podman\` picks one)`;
+  if (!c.stateMount) return `the container does not mount ${stateDir}: its gateway keeps its state somewhere else (pass --state-dir with the host path of the container's state dir)`;
+  if (!c.stateMount.rw) return `the container mounts ${stateDir} read-only`;
+  return 'the container has no name or id';
+}
+
+/** `docker` or `podman`, the CLI to name in advice (the one that answered, when one did). */
 export function runtimeCli(info: ContainerInfo): string {
-  return info.runtime === 'podman' ? 'podman' : 'docker';
+  return info.cli ?? (info.runtime === 'podman' ? 'podman' : 'docker');
 }
 
 /** How to name the container in messages: its name, its short id, or a generic phrase. */

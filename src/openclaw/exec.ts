@@ -8,11 +8,11 @@ export async function runVersion(exe: string): Promise<string> {
   return String(r.stdout);
 }
 
-/** A container runtime's CLI, for naming a container: short timeout, never throws on exit codes. */
+/** A container runtime's CLI, for finding and describing containers: bounded, never throws on exit codes. */
 export function commandRunner(env: Readonly<Record<string, string | undefined>>): CommandRunner {
   return async (cmd, args) => {
     const { execa } = await import('execa');
-    const r = await execa(cmd, args, { timeout: 3_000, reject: false, stdin: 'ignore', env: { ...env }, extendEnv: false });
+    const r = await execa(cmd, args, { timeout: 10_000, reject: false, stdin: 'ignore', env: { ...env }, extendEnv: false });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
   };
 }

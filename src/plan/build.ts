@@ -161,12 +161,26 @@ export function buildRestorePlan(
   });
 }
 
-/** The notes of a JSON scope plan (shared with its re-base, which must describe the same change). */
-export function jsonScopeNotes(removedRequests: readonly string[], running: boolean, bom: readonly string[] = []): string[] {
+const LEFT_STOPPED = 'the gateway is not running: it is left stopped';
+
+/** The note of a plan that leaves a stopped gateway stopped, with this gateway's own start command (a container's, the service's). */
+export function leftStoppedNote(start: string): string {
+  return `${LEFT_STOPPED}; start it with \`${start}\``;
+}
+
+export function isLeftStoppedNote(note: string): boolean {
+  return note.startsWith(LEFT_STOPPED);
+}
+
+/**
+ * The notes of a JSON scope plan (shared with its re-base, which must describe the same change).
+ * `stoppedStart`: the gateway is left stopped, and this command starts it; undefined: it runs.
+ */
+export function jsonScopeNotes(removedRequests: readonly string[], stoppedStart: string | undefined, bom: readonly string[] = []): string[] {
   return [
     ...bom.map((p) => `writes ${p} without its UTF-8 byte-order mark (OpenClaw's reader rejects it)`),
     ...(removedRequests.length ? [`drops the ${removedRequests.length} pending request(s) the widened record satisfies: ${fewIds(removedRequests)}`] : []),
-    ...(running ? [] : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`']),
+    ...(stoppedStart === undefined ? [] : [leftStoppedNote(stoppedStart)]),
   ];
 }
 
@@ -188,7 +202,7 @@ export function buildJsonScopePlan(s: Snapshot, id: string, t: Target, inputs: J
     verify: { gateway: 'as-found', scopes: { deviceId: t.deviceId!, grant: [...t.grant] }, noNewRefusal: { deviceId: t.deviceId!, grant: [...t.grant] }, ...spawnCheck(s, t) },
     commands: running ? [cmds.stop, cmds.start] : [],
     steps,
-    notes: jsonScopeNotes(patch.removedRequests, running, bomPaths(inputs)),
+    notes: jsonScopeNotes(patch.removedRequests, running ? undefined : cmds.start, bomPaths(inputs)),
   });
 }
 
@@ -210,7 +224,7 @@ export function buildRewritePlan(s: Snapshot, id: string, t: Target, inputs: Jso
     verify: { gateway: 'as-found' },
     commands: running ? [cmds.stop, cmds.start] : [],
     steps: running ? ['lock', 'stop', 'guard', 'backup', 'patch', 'start', 'verify'] : ['lock', 'guard', 'backup', 'patch', 'verify'],
-    notes: [...jsonScopeNotes([], running, bomPaths(inputs)), 'nothing else in the files changes'],
+    notes: [...jsonScopeNotes([], running ? undefined : cmds.start, bomPaths(inputs)), 'nothing else in the files changes'],
   });
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Snapshot } from '../types.js';
 import { sha256 } from '../util/hash.js';
-import { planBase } from './build.js';
+import { leftStoppedNote, planBase } from './build.js';
 import type { RemoteGateway } from './remote-guard.js';
 import { freeze, type ConfigEditPlan, type StepName } from './types.js';
 
@@ -55,6 +55,6 @@ export function buildConfigEditPlan(s: Snapshot, id: string, edit: ConfigEdit, c
         ]
       : running
         ? ['the gateway is stopped while the file is replaced, so it never reads a half-written config; start a new chat session afterwards']
-        : ['the gateway is not running: it is left stopped; start it with `openclaw gateway start`'],
+        : [leftStoppedNote(cmds.start)],
   });
 }

@@ -7,7 +7,7 @@
 import type { JsonInputs } from '../openclaw/json-store.js';
 import { storePaths } from '../openclaw/paths.js';
 import { ClawfixError } from '../util/errors.js';
-import { jsonScopeNotes } from './build.js';
+import { isLeftStoppedNote, jsonScopeNotes } from './build.js';
 import { jsonGuard, planJsonPatch } from './json-scope.js';
 import { freeze, type JsonScopePlan } from './types.js';
 
@@ -27,6 +27,10 @@ export function rebaseJsonScopePlan(plan: JsonScopePlan, inputs: JsonInputs): Js
     ...plan,
     files: patch.files,
     removedRequests: patch.removedRequests,
-    notes: jsonScopeNotes(patch.removedRequests, plan.gatewayWasRunning === true, [inputs.paired, inputs.pending, inputs.deviceAuth].filter((f) => f.format?.bom).map((f) => f.path)),
+    // The same start command as the plan shown (the gateway's own: a container's, the service's).
+    notes: [
+      ...jsonScopeNotes(patch.removedRequests, undefined, [inputs.paired, inputs.pending, inputs.deviceAuth].filter((f) => f.format?.bom).map((f) => f.path)),
+      ...plan.notes.filter(isLeftStoppedNote),
+    ],
   });
 }

@@ -1,48 +1,38 @@
 /**
  * The gateway as seen from here, without the slow CLI: is something answering its port (/healthz),
- * OpenClaw's lock file for this config, who really listens on the port, whether that is a container,
- * and when it started.
+ * OpenClaw's lock file for this config, who really listens on the port, and when it started. Whether
+ * it runs in a container is snapshot/container.ts (asked before the era: it decides the version).
  */
-import { classifyGateway, describeContainer, selfContainerMarker, type CommandRunner } from '../openclaw/container.js';
 import { probeGateway, readGatewayLock, type GatewayLock } from '../openclaw/gateway-probe.js';
-import { pidListeningOn, readPlacement } from '../openclaw/process.js';
+import { pidListeningOn } from '../openclaw/process.js';
 import type { ContainerInfo, GatewaySnapshot, LogScan } from '../types.js';
-
-/**
- * Where the process answering the gateway port runs, when it is not an ordinary process beside
- * clawfix (a container seen from the host, or clawfix inside the gateway's own container).
- */
-async function gatewayContainer(pid: number | undefined, port: number, run: CommandRunner | undefined): Promise<ContainerInfo | undefined> {
-  if (pid === undefined) return undefined;
-  const info = classifyGateway({ gateway: readPlacement(pid), self: readPlacement('self'), init: readPlacement(1), selfMarker: selfContainerMarker() });
-  return info && run ? describeContainer(info, port, run) : info;
-}
 
 export interface GatewayRead {
   gateway: Omit<GatewaySnapshot, 'bind' | 'authMode'>;
   lock?: GatewayLock;
 }
 
-/** Probe and lock in parallel with the caller's other reads; the listener only when something answers. */
+export type Probed = Awaited<ReturnType<typeof probe>>;
+
+/** Probe and lock in parallel. */
 export function probe(port: number, configPath: string) {
   return Promise.all([probeGateway(port), readGatewayLock(configPath)]);
 }
 
-export async function describeGateway(
-  port: number,
-  [p, lock]: Awaited<ReturnType<typeof probe>>,
-  logs: LogScan,
-  run: CommandRunner | undefined,
-): Promise<GatewayRead> {
+/**
+ * Who really answers the port, only when something answers; a lock file's pid is only a fallback (a
+ * container sharing /tmp writes its own namespace's pid there, e.g. 1).
+ */
+export function listenerOf(port: number, [p, lock]: Probed): number | undefined {
+  return p.running !== false ? (pidListeningOn(port, lock?.pid) ?? lock?.pid) : undefined;
+}
+
+export function describeGateway(port: number, [p, lock]: Probed, logs: LogScan, container: ContainerInfo | undefined): GatewayRead {
   let startedAtMs = lock?.createdAtMs;
   if (startedAtMs === undefined && p.running) {
     const listen = [...logs.events].reverse().find((e) => /listening on /.test(e.text));
     if (listen) startedAtMs = listen.timeMs;
   }
-  // Who really answers the port; a lock file's pid is only a fallback (a container sharing /tmp writes its
-  // own namespace's pid there, e.g. 1).
-  const listener = p.running !== false ? (pidListeningOn(port, lock?.pid) ?? lock?.pid) : undefined;
-  const container = await gatewayContainer(listener, port, run);
   return {
     gateway: {
       port,

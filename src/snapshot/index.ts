@@ -9,6 +9,7 @@ import { resolveOpenClaw, type VersionRunner } from '../openclaw/binary.js';
 import { gatewayPort, getString, loadConfig } from '../openclaw/config.js';
 import type { CommandRunner } from '../openclaw/container.js';
 import type { JsonInputs } from '../openclaw/json-store.js';
+import type { RuntimeCli } from '../openclaw/container-runtime.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags, type ResolvedPaths } from '../openclaw/paths.js';
 import { exposedSecretFiles, stateDirAccess } from '../openclaw/permissions.js';
@@ -16,10 +17,11 @@ import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js'
 import { countPairedRows } from '../openclaw/sqlite-store.js';
 import { decideEra } from '../openclaw/version.js';
 import { readJournal } from '../records/journal.js';
-import type { ConfigSnapshot, EraInfo, OpenClawInfo, Snapshot } from '../types.js';
+import type { ConfigSnapshot, ContainerInfo, EraInfo, OpenClawInfo, Snapshot } from '../types.js';
 import { pidAlive } from '../util/pid.js';
-import { describeGateway, probe } from './gateway.js';
+import { containerLogFiles, locateContainer, withContainerVersion } from './container.js';
 import { discoverStateDir, pointed } from './discover.js';
+import { describeGateway, listenerOf, probe, type Probed } from './gateway.js';
 import { attributeLogs } from './logs.js';
 import { readStore } from './store.js';
 
@@ -30,13 +32,16 @@ export interface SnapshotOptions extends PathFlags {
   logWindowMs?: number;
   /** Where OpenClaw's preferred `/tmp/openclaw` log dir lives (default `/tmp`). */
   tmpRoot?: string;
+  /** --container NAME / --runtime docker|podman: the gateway's container, as the user names it. */
+  container?: string;
+  runtime?: RuntimeCli;
 }
 
 export interface SnapshotDeps {
   env: Env;
   now: () => number;
   runVersion: VersionRunner;
-  /** Runs a container runtime's CLI (docker/podman) to name a container; absent: containers stay unnamed. */
+  /** Runs a container runtime's CLI (docker/podman) to find and describe containers; absent: containers stay unnamed and stopped ones unseen. */
   runCommand?: CommandRunner;
 }
 
@@ -75,17 +80,33 @@ async function eraOf(stateDir: string, openclaw: OpenClawInfo): Promise<EraInfo>
   });
 }
 
-function logCandidates(opts: SnapshotOptions, paths: ResolvedPaths, config: ConfigSnapshot, nowMs: number): string[] {
+function logCandidates(opts: SnapshotOptions, paths: ResolvedPaths, config: ConfigSnapshot, nowMs: number, container: ContainerInfo | undefined): string[] {
   if (opts.logFile) return [path.resolve(opts.logFile)];
   const configured = getString(config.value, 'logging.file');
-  return defaultLogFiles({
-    ...(configured ? { configLoggingFile: configured } : {}),
-    ...(paths.profile ? { profile: paths.profile } : {}),
-    stateDir: paths.stateDir,
-    now: new Date(nowMs),
-    ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}),
-    ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}),
-  }).filter((f) => existsSync(f));
+  const where = { ...(configured ? { configLoggingFile: configured } : {}), ...(paths.profile ? { profile: paths.profile } : {}), now: new Date(nowMs), ...(opts.tmpRoot ? { tmpRoot: opts.tmpRoot } : {}) };
+  // A containerized gateway logs inside its container: those files, as the host sees them.
+  if (container?.relation === 'outside') return containerLogFiles(container, where).filter((f) => existsSync(f));
+  return defaultLogFiles({ ...where, stateDir: paths.stateDir, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}) }).filter((f) => existsSync(f));
+}
+
+/** The gateway's container, if it runs in one (from /proc, the runtime's CLI, or --container/--runtime). */
+function findContainer(opts: SnapshotOptions, stateDir: string, deps: SnapshotDeps, listener: number | undefined): Promise<ContainerInfo | undefined> {
+  const e = deps.env;
+  return locateContainer({
+    pid: listener,
+    stateDir,
+    run: deps.runCommand,
+    pathEnv: {
+      PATH: e.PATH,
+      HOME: e.HOME,
+      XDG_DATA_HOME: e.XDG_DATA_HOME,
+      XDG_RUNTIME_DIR: e.XDG_RUNTIME_DIR,
+      CONTAINERS_STORAGE_CONF: e.CONTAINERS_STORAGE_CONF,
+      DOCKER_HOST: e.DOCKER_HOST,
+      DOCKER_CONTEXT: e.DOCKER_CONTEXT,
+    },
+    flags: { ...(opts.container ? { container: opts.container } : {}), ...(opts.runtime ? { runtime: opts.runtime } : {}) },
+  });
 }
 
 function configSecrets(config: ConfigSnapshot, env: Env): string[] {
@@ -97,25 +118,28 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const takenAtMs = deps.now();
   const found = await discoverStateDir(resolvePaths(opts, deps.env, existsSync), pointed(opts, deps.env));
   const paths = found.paths;
-  const [config, openclaw, others] = await Promise.all([
+  const [config, hostOpenclaw, others] = await Promise.all([
     loadConfig(paths.configPath),
     resolveOpenClaw(opts.openclaw, deps.env.PATH, deps.runVersion),
     otherStateDirs(paths.home, paths.stateDir),
   ]);
-  const era = await eraOf(paths.stateDir, openclaw);
   const port = gatewayPort(config.value, deps.env);
+  // The gateway (and its container) first: a containerized gateway runs its image's OpenClaw, which decides the era.
+  const probed: Probed = await probe(port, paths.configPath);
+  const container = await findContainer(opts, paths.stateDir, deps, listenerOf(port, probed));
+  const openclaw = opts.openclaw ? hostOpenclaw : withContainerVersion(hostOpenclaw, container);
+  const era = await eraOf(paths.stateDir, openclaw);
   const windowMs = opts.logWindowMs ?? DAY_MS;
-  const [read, probed, scanned, journal, svc, access, exposed] = await Promise.all([
+  const [read, scanned, journal, svc, access, exposed] = await Promise.all([
     readStore(paths.stateDir, era),
-    probe(port, paths.configPath),
-    scanLogs(logCandidates(opts, paths, config, takenAtMs), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
+    scanLogs(logCandidates(opts, paths, config, takenAtMs, container), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
     readJournal(paths.stateDir),
     readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
     stateDirAccess(paths.stateDir, typeof process.getuid === 'function' ? process.getuid() : undefined),
     exposedSecretFiles(paths.stateDir, era.store, process.platform),
   ]);
   const logs = attributeLogs(scanned, port);
-  const { gateway, lock } = await describeGateway(port, probed, logs, deps.runCommand);
+  const { gateway, lock } = describeGateway(port, probed, logs, container);
   const gatewayLocks = await readGatewayLocks({ configPath: paths.configPath, ...(lock ? { lock } : {}) }, others, svc.service);
   const bind = getString(config.value, 'gateway.bind');
   const authMode = getString(config.value, 'gateway.auth.mode');

@@ -1,12 +1,16 @@
 /**
- * The gateway control for a snapshot: the `openclaw` CLI (service manager, foreground by pid), pointed
- * at the same state as clawfix, and addressed on the port the config file on disk names at each call:
- * a repair or rollback that changes gateway.port (edit-config, a restored config) stops on the old
- * port, starts on the new one, and a rollback's start goes back to the old one, as the gateway does.
+ * The gateway control for a snapshot: a gateway that is the main process of a container clawfix can
+ * drive (docker/podman, its bind mount holds this state dir) is stopped and started the container's way;
+ * any other through the `openclaw` CLI (service manager, foreground by pid), pointed at the same state
+ * as clawfix. Either is addressed on the port the config file on disk names at each call: a repair or
+ * rollback that changes gateway.port (edit-config, a restored config) stops on the old port, starts on
+ * the new one, and a rollback's start goes back to the old one, as the gateway does.
  */
+import { containerGatewayControl } from '../apply/container-gateway.js';
 import path from 'node:path';
 import { cliGatewayControl, type GatewayControl } from '../apply/gateway.js';
 import { gatewayPort, loadConfig } from '../openclaw/config.js';
+import { drivableContainer } from '../openclaw/container.js';
 import type { Snapshot } from '../types.js';
 import type { AppCtx } from './context.js';
 
@@ -16,6 +20,11 @@ function envNumber(env: AppCtx['env'], name: string, dflt: number): number {
 }
 
 function gatewayOnPort(app: AppCtx, s: Snapshot, port: number): GatewayControl {
+  const stopTimeoutMs = envNumber(app.env, 'CLAWFIX_STOP_TIMEOUT_MS', 30_000);
+  const startTimeoutMs = envNumber(app.env, 'CLAWFIX_START_TIMEOUT_MS', 90_000);
+  // A container's main process: the container is stopped and started, never its pid.
+  const ctr = drivableContainer(s.gateway.container);
+  if (ctr) return containerGatewayControl({ cli: ctr.cli, container: ctr.ref, port, env: { ...app.env }, stopTimeoutMs, startTimeoutMs });
   const env: Record<string, string | undefined> = { ...app.env };
   // Point the CLI at the same state when clawfix was pointed somewhere explicitly, or found it itself:
   // a discovered profile dir by its profile (so `openclaw` manages that profile's service), anything else by path.
@@ -30,8 +39,8 @@ function gatewayOnPort(app: AppCtx, s: Snapshot, port: number): GatewayControl {
     port,
     args: byProfile ? ['--profile', s.profile!] : [],
     env,
-    stopTimeoutMs: envNumber(app.env, 'CLAWFIX_STOP_TIMEOUT_MS', 30_000),
-    startTimeoutMs: envNumber(app.env, 'CLAWFIX_START_TIMEOUT_MS', 90_000),
+    stopTimeoutMs,
+    startTimeoutMs,
   });
 }
 

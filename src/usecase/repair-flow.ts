@@ -12,7 +12,7 @@ import type { Finding } from '../types.js';
 import { EXIT } from '../util/errors.js';
 import { ADMIN } from '../util/scopes.js';
 import type { AppCtx } from './context.js';
-import type { RepairReport } from './reports.js';
+import { gatewayCommandsOf, type RepairReport } from './reports.js';
 import { exitCodeOf, planFor, runPlan, target as chooseTarget, type PlanChoices, type Target } from './repair.js';
 import type { Session } from './session.js';
 
@@ -93,5 +93,5 @@ export async function repairFlow(app: AppCtx, session: Session, args: RepairArgs
     return { ...base, outcome: 'cancelled', target: t, plan, exitCode: EXIT.OK };
   }
   const result = await runPlan(app, session, plan, 'fix', p.onStep);
-  return { ...base, outcome: result.ok ? 'repaired' : 'failed', target: t, plan, result, exitCode: exitCodeOf(plan, result) };
+  return { ...base, outcome: result.ok ? 'repaired' : 'failed', target: t, plan, result, gatewayCommands: gatewayCommandsOf(session.gateway.describe), exitCode: exitCodeOf(plan, result) };
 }

@@ -5,6 +5,18 @@ import type { Target } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import type { Finding, Snapshot } from '../types.js';
 
+/** The commands that stop and start this gateway (`openclaw gateway stop`, `podman stop -t 30 NAME`, …). */
+export interface GatewayCommands {
+  stop: string;
+  start: string;
+}
+
+/** The stop and start commands of a gateway control. */
+export function gatewayCommandsOf(describe: () => GatewayCommands): GatewayCommands {
+  const d = describe();
+  return { stop: d.stop, start: d.start };
+}
+
 export interface DiagnoseReport {
   snapshot: Snapshot;
   findings: Finding[];
@@ -33,6 +45,8 @@ export interface RepairReport {
   /** The plan shown (and run, unless `result.rebased`: then `result.ran` is what ran). */
   plan?: Plan;
   result?: ExecuteResult;
+  /** How this gateway is stopped and started by hand (the control's commands), for a rollback that did not complete. */
+  gatewayCommands?: GatewayCommands;
   /** Set when the outcome needs its own words (an interactive choice ended it). */
   message?: string;
   exitCode: number;
@@ -45,6 +59,7 @@ export interface RestoreReport {
   backupId: string;
   plan?: Plan;
   result?: ExecuteResult;
+  gatewayCommands?: GatewayCommands;
   exitCode: number;
 }
 

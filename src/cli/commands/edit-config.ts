@@ -19,6 +19,7 @@ import { ownerRefusal } from '../../plan/owner-guard.js';
 import { remoteGateway } from '../../plan/remote-guard.js';
 import { gatewayFor } from '../../usecase/gateway.js';
 import { exitCodeOf, runPlan } from '../../usecase/repair.js';
+import { gatewayCommandsOf } from '../../usecase/reports.js';
 import { openSession, type Session } from '../../usecase/session.js';
 import { ClawfixError, describeFsError, EXIT, UsageError } from '../../util/errors.js';
 import type { Ctx } from '../context.js';
@@ -170,7 +171,7 @@ async function install(ctx: Ctx, session: Session, args: EditConfigArgs, origina
     editResult(out, original.real, false, { ok: true, changed: true, ...common, rolledBack: false, exitCode: EXIT.OK });
     return { code: EXIT.OK, keepCopy: false };
   }
-  renderEditFailure(out, { plan, res, real: original.real, mode: original.mode, backupPath, copy: copy.file, logFiles: s.logs.files });
+  renderEditFailure(out, { plan, res, real: original.real, mode: original.mode, backupPath, copy: copy.file, logFiles: s.logs.files, cmds: gatewayCommandsOf(gateway.describe) });
   editResult(out, original.real, false, { ok: false, changed: false, ...common, rolledBack: res.rolledBack, editedCopy: copy.file, ...(res.error ? { error: res.error.message } : {}), exitCode: code });
   return { code, keepCopy: true };
 }

@@ -4,7 +4,7 @@
  * start, verify.
  */
 import { exitCodeOf, runPlan } from '../../usecase/repair.js';
-import type { RestoreReport } from '../../usecase/reports.js';
+import { gatewayCommandsOf, type RestoreReport } from '../../usecase/reports.js';
 import { prepareRestore } from '../../usecase/restore.js';
 import { openSession } from '../../usecase/session.js';
 import { EXIT } from '../../util/errors.js';
@@ -26,7 +26,8 @@ export async function rollback(ctx: Ctx, a: { id?: string; yes: boolean; force?:
       report = { outcome: 'cancelled', backupId: prep.backupId, plan: prep.plan, exitCode: EXIT.OK };
     } else {
       const result = await runPlan(ctx.app, session, prep.plan, 'rollback', stepReporter(out, ctx.deps, ctx.deps.env));
-      report = { outcome: result.ok ? 'restored' : 'failed', backupId: prep.backupId, plan: prep.plan, result, exitCode: exitCodeOf(prep.plan, result) };
+      const gatewayCommands = gatewayCommandsOf(session.gateway.describe);
+      report = { outcome: result.ok ? 'restored' : 'failed', backupId: prep.backupId, plan: prep.plan, result, gatewayCommands, exitCode: exitCodeOf(prep.plan, result) };
     }
   }
   await renderRestore(out, session.snapshot.stateDir, report);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ExecuteResult } from '../../apply/execute.js';
 import type { Hazard } from '../../config-edit/validate.js';
 import { restarts, type Plan } from '../../plan/types.js';
+import type { GatewayCommands } from '../../usecase/reports.js';
 import type { Out } from '../io.js';
 
 function sourceLine(text: string, line: number): string | undefined {
@@ -41,7 +42,7 @@ export function renderEditSuccess(out: Out, plan: Plan, res: ExecuteResult, real
 
 export function renderEditFailure(
   out: Out,
-  o: { plan: Plan; res: ExecuteResult; real: string; mode: number; backupPath: string | undefined; copy: string; logFiles: string[] },
+  o: { plan: Plan; res: ExecuteResult; real: string; mode: number; backupPath: string | undefined; copy: string; logFiles: string[]; cmds: GatewayCommands },
 ): void {
   if (out.json) return;
   const c = out.colors;
@@ -49,8 +50,8 @@ export function renderEditFailure(
   out.error(`✖ edit-config failed: ${res.error?.message ?? 'unknown error'}`);
   if (res.rollbackErrors.length) {
     out.error('The rollback did not complete. To finish it by hand:');
-    if (res.backupId) out.error(`  1. openclaw gateway stop\n  2. clawfix rollback ${res.backupId} --yes   (or copy ${o.backupPath}/0-${path.basename(o.real)} back to ${o.real}, mode ${o.mode.toString(8)})\n  3. openclaw gateway start`);
-    else out.error('  the config had not been written yet; make sure the gateway runs: openclaw gateway start');
+    if (res.backupId) out.error(`  1. ${o.cmds.stop}\n  2. clawfix rollback ${res.backupId} --yes   (or copy ${o.backupPath}/0-${path.basename(o.real)} back to ${o.real}, mode ${o.mode.toString(8)})\n  3. ${o.cmds.start}`);
+    else out.error(`  the config had not been written yet; make sure the gateway runs: ${o.cmds.start}`);
     for (const e of res.rollbackErrors) out.error(`  (${e.step}: ${e.error.message})`);
   } else {
     const patched = res.applied.includes('patch');

@@ -44,7 +44,7 @@ function renderOutcome(out: Out, r: RepairReport): void {
     case 'cancelled':
       return out.result('Nothing was changed.');
     default:
-      renderTransaction(out, r.plan!, r.result!, 'repair');
+      renderTransaction(out, r.plan!, r.result!, 'repair', r.gatewayCommands);
       renderAdvice(out, r);
   }
 }

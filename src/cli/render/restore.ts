@@ -21,5 +21,5 @@ export async function renderRestore(out: Out, stateDir: string, r: RestoreReport
   }
   if (r.outcome === 'same') out.result(`Backup ${r.backupId} matches the current state: nothing to restore.`);
   else if (r.outcome === 'cancelled') out.result('Nothing was changed.');
-  else renderTransaction(out, r.plan!, r.result!, 'rollback');
+  else renderTransaction(out, r.plan!, r.result!, 'rollback', r.gatewayCommands);
 }

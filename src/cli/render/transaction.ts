@@ -2,10 +2,13 @@
 import type { ExecuteResult } from '../../apply/execute.js';
 import { scopeOf, type Plan } from '../../plan/types.js';
 import { ClawfixError } from '../../util/errors.js';
+import type { GatewayCommands } from '../../usecase/reports.js';
 import type { Out } from '../io.js';
 import { heldBack } from './plan.js';
 
-export function renderTransaction(out: Out, plan: Plan, res: ExecuteResult, what: 'repair' | 'rollback'): void {
+const OPENCLAW_COMMANDS: GatewayCommands = { stop: 'openclaw gateway stop', start: 'openclaw gateway start' };
+
+export function renderTransaction(out: Out, plan: Plan, res: ExecuteResult, what: 'repair' | 'rollback', cmds: GatewayCommands = OPENCLAW_COMMANDS): void {
   const c = out.colors;
   if (res.ok) {
     out.result(c.green(`✔ ${what === 'repair' ? 'Repaired' : 'Rolled back'}: ${plan.title}`));
@@ -23,9 +26,9 @@ export function renderTransaction(out: Out, plan: Plan, res: ExecuteResult, what
     out.error('The rollback did not complete. To finish it by hand:');
     if (res.backupId) {
       out.error(
-        `  1. openclaw gateway stop\n  2. clawfix rollback ${res.backupId} --yes   (or copy the files from ${plan.stateDir}/clawfix/backups/${res.backupId}/ back, same mode)\n  3. openclaw gateway start`,
+        `  1. ${cmds.stop}\n  2. clawfix rollback ${res.backupId} --yes   (or copy the files from ${plan.stateDir}/clawfix/backups/${res.backupId}/ back, same mode and owner)\n  3. ${cmds.start}`,
       );
-    } else out.error('  nothing had been written yet; make sure the gateway runs: openclaw gateway start');
+    } else out.error(`  nothing had been written yet; make sure the gateway runs: ${cmds.start}`);
     for (const e of res.rollbackErrors) out.error(`  (${e.step}: ${e.error.message})`);
   } else {
     out.info(c.yellow(`Everything was rolled back: the store is as it was${plan.gatewayWasRunning ? ' and the gateway is running' : ''}.`));

@@ -400,7 +400,7 @@ export class RealGateway {
     };
     const r = await runProcess(NODE, [path.join(HERE, 'client.mjs'), this.pkgDir, String(this.port), this.vc.store, scopes.join(','), ...(opts.call ? [opts.call.method] : [])], {
       env,
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
       cwd: own ?? this.home,
     });
     const line = r.stdout.trim().split('\n').pop() ?? '';

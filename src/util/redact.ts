@@ -11,7 +11,8 @@
  *    key=value, `key: value`, env dumps; a quoted value that never closes is masked to the line end;
  *  - by shape: a run of 24+ token characters (base64url, hex, `sk-…`) with digits and letters mixed,
  *    like a random token. Not masked: 64-hex ids (device ids, sha256), UUIDs (request and connection
- *    ids), paths, ISO times, scope names, backup ids;
+ *    ids), names of short lowercase words (container and service names), paths, ISO times, scope
+ *    names, backup ids;
  *  - PEM private-key blocks (to the end of the text when cut), Bearer credentials.
  */
 
@@ -35,9 +36,21 @@ const RUN = /[A-Za-z0-9_+-]{24,}={0,2}/g;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Whether a run of token characters looks like a random secret rather than a word, an id or a number. */
+/**
+ * A name made of short lowercase words (a container, a compose service, a host: `clawfix-e2e-2026-7-35-podman-249bfa`,
+ * `myproject_openclaw-gateway_1`): three or more `-`/`_` separators, no segment over 16 characters, one of
+ * them a word of letters, no capital letter. A random base64url
+ * token of 24+ characters has no capital letter with a probability below 1e-5, and rarely three separators.
+ */
+function nameShaped(run: string): boolean {
+  if (/[A-Z]/.test(run)) return false;
+  const parts = run.split(/[-_]/);
+  return parts.length >= 4 && parts.every((p) => p.length > 0 && p.length <= 16) && parts.some((p) => /^[a-z]{3,}$/.test(p));
+}
+
+/** Whether a run of token characters looks like a random secret rather than a word, an id, a name or a number. */
 function tokenShaped(run: string): boolean {
-  if (HEX64.test(run) || UUID.test(run)) return false;
+  if (HEX64.test(run) || UUID.test(run) || nameShaped(run)) return false;
   let digits = 0;
   let letters = 0;
   const distinct = new Set<string>();

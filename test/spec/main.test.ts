@@ -94,4 +94,12 @@ describe('the redactor', () => {
     expect(r.text('nothing here')).toBe('nothing here');
     expect(r.text(`${secrets[7]}${secrets[8]}`)).toBe('‹redacted›‹redacted›');
   });
+  test('a container or service name of short lowercase words stays readable; a random token of the same length does not', async () => {
+    const { redactPatterns } = await import('../../src/util/redact.js');
+    expect(redactPatterns('container clawfix-e2e-2026-7-35-podman-249bfa')).toBe('container clawfix-e2e-2026-7-35-podman-249bfa');
+    expect(redactPatterns('service myproject_openclaw-gateway_1')).toBe('service myproject_openclaw-gateway_1');
+    expect(redactPatterns('service cfx249bfa49_openclaw-gateway_1')).toBe('service cfx249bfa49_openclaw-gateway_1');
+    expect(redactPatterns('t d_M6Sfhrcp-xY3kQ9vLw2Tn8bR4zJ5')).toBe('t ‹redacted›');
+    expect(redactPatterns('t 9f2c4e7a1b3d5f6e8a0c2b4d6f8e1a3c')).toBe('t ‹redacted›');
+  });
 });

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { CLAWFIX_BIN, REPO_ROOT, runProcess, type RunResult } from '../helpers/cli.js';
 import { healthz, waitFor } from '../helpers/wait.js';
 import { freePort } from '../helpers/fixtures.js';
-import type { ClientResult } from '../real/harness.js';
+import { deepMerge, type ClientResult } from '../real/harness.js';
 import { podman, runtimeEnv } from './runtime.mjs';
 import { recordTiming } from '../real/timings.mjs';
 
@@ -54,18 +54,6 @@ export function imageOf(version: string): string | undefined {
 export function unavailable(version: string): string | undefined {
   if (process.env.CLAWFIX_CT_SKIPPED) return process.env.CLAWFIX_CT_SKIPPED;
   return imageOf(version) ? undefined : `no image for openclaw@${version} in this run (CLAWFIX_CT_VERSIONS)`;
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const cur = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
-        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
 }
 
 export interface ContainerState {

@@ -115,6 +115,25 @@ function expectRestarts(gw: RealGateway, callsBefore: number, expected: string[]
 // ------------------------------------------------------------------------------------------------
 // The stand-in client: the state dir's own identity, paired read-only, asks for read+write.
 
+/**
+ * A fix that fails after the patch (CLAWFIX_TEST_FAULT=verify:EIO): exit 1, rolled back, the store exactly
+ * as it was, the gateway serving, and stopped for the patch, started for verify, stopped again to
+ * restore, started again.
+ */
+async function faultedFix(gw: RealGateway, args: string[], label: string) {
+  const before = await gw.storeImage();
+  const callsBefore = gw.serviceCalls().length;
+  const r = await gw.clawfix(args, { CLAWFIX_TEST_FAULT: 'verify:EIO' });
+  gw.timing(label, r.durationMs);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/injected fault/);
+  expect(r.stderr).toMatch(/rolled back/i);
+  expect(await gw.serving()).toBe(true);
+  expect(await gw.storeImage()).toBe(before);
+  expectRestarts(gw, callsBefore, ['gateway stop', 'gateway start', 'gateway stop', 'gateway start']);
+  return r;
+}
+
 function standInRepair(gw: RealGateway, dev: { id: string }) {
   const vc = gw.vc;
   const step = stepper(gw, () => dev.id);
@@ -156,17 +175,7 @@ function standInRepair(gw: RealGateway, dev: { id: string }) {
 
   test('a failure after the patch (verify:EIO) leaves the real store exactly as it was and the gateway serving', () =>
     step('rollback', async () => {
-      const before = await gw.storeImage();
-      const callsBefore = gw.serviceCalls().length;
-      const r = await gw.clawfix(['fix', '--yes'], { CLAWFIX_TEST_FAULT: 'verify:EIO' });
-      gw.timing('clawfix fix with injected fault + rollback', r.durationMs);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/injected fault/);
-      expect(r.stderr).toMatch(/rolled back/i);
-      expect(await gw.serving()).toBe(true);
-      expect(await gw.storeImage()).toBe(before);
-      // stopped for the patch, started for verify; stopped again to restore, started again
-      expectRestarts(gw, callsBefore, ['gateway stop', 'gateway start', 'gateway stop', 'gateway start']);
+      const r = await faultedFix(gw, ['fix', '--yes'], 'clawfix fix with injected fault + rollback');
       // The real gateway agrees nothing was granted.
       const again = await gw.client(READ_WRITE, { call: vc.writeCall });
       expect(again.ok).toBe(false);
@@ -307,16 +316,7 @@ function spawnRepair(gw: RealGateway, dev: { id: string }) {
 
   test('a failing fix --yes --allow-admin (verify:EIO) leaves the store exactly as it was, the gateway serving, the spawn refused', () =>
     step('rollback', async () => {
-      const before = await gw.storeImage();
-      const callsBefore = gw.serviceCalls().length;
-      const r = await gw.clawfix(['fix', '--yes', '--allow-admin'], { CLAWFIX_TEST_FAULT: 'verify:EIO' });
-      gw.timing('clawfix fix --allow-admin with injected fault + rollback', r.durationMs);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/injected fault/);
-      expect(r.stderr).toMatch(/rolled back/i);
-      expect(await gw.serving()).toBe(true);
-      expect(await gw.storeImage()).toBe(before);
-      expectRestarts(gw, callsBefore, ['gateway stop', 'gateway start', 'gateway stop', 'gateway start']);
+      const r = await faultedFix(gw, ['fix', '--yes', '--allow-admin'], 'clawfix fix --allow-admin with injected fault + rollback');
       const s = await gw.spawnSubagent();
       gw.timing('real spawn after rollback', s.ms);
       expect(s.outcome).toBe('refused');

@@ -163,8 +163,8 @@ function removeSqlite(p: string): void {
   for (const s of ['', '-wal', '-shm', '-journal']) fs.rmSync(p + s, { force: true, recursive: true });
 }
 
-/** Replace the case's target file; returns what else the runs need (a uid to run as, a process to stop). */
-async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ uid?: number; gid?: number; outside?: string; skip?: string }> {
+/** Replace the case's target file; returns what else the runs need (a command prefix to run through, a process to stop). */
+async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ via?: string[]; outside?: string; skip?: string }> {
   const target = targetPath(f, c.replaces);
   const make = c.make ?? 'file';
   const src = () => fill(fs.readFileSync(path.join(CORPUS, c.file!)), vars);
@@ -267,19 +267,19 @@ async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ uid?: number; g
     case 'unreadable': {
       fs.chmodSync(target, 0o000);
       if (process.getuid?.() !== 0) return {};
-      // root reads a mode-000 file anyway: run clawfix as nobody, owning everything but that file's access.
-      const uid = 65534;
-      const gid = 65534;
-      const chownR = (p: string) => {
-        fs.lchownSync(p, uid, gid);
-        if (fs.lstatSync(p).isDirectory()) for (const n of fs.readdirSync(p)) chownR(path.join(p, n));
-      };
-      chownR(f.root);
-      // nobody must be able to run node and the built CLI from this checkout (a clone under a 0700
-      // temp dir is not traversable for it): otherwise this case cannot be staged here.
-      const probe = spawnSync(process.execPath, [CLAWFIX_BIN, '--version'], { uid, gid, stdio: 'ignore' });
-      if (probe.status !== 0) return { skip: `user nobody cannot run ${process.execPath} from this checkout (${probe.error?.message ?? `exit ${probe.status}`})` };
-      return { uid, gid };
+      // root reads a mode-000 file anyway: run clawfix as root without the capabilities that override
+      // file modes (dropped from the bounding set, so nothing clawfix starts gets them back either): it
+      // meets the file as a user who may not read it, with every path still reachable (a run as nobody
+      // was not: the CI clone, the installed package and the npm-cached Node sit under 0700 dirs).
+      const via = ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--'];
+      const probe = spawnSync(via[0]!, [...via.slice(1), 'cat', target], { stdio: 'ignore' });
+      if (probe.status === 0) throw new Error(`corpus case ${c.id}: setpriv did not take away root's read access to ${target}`);
+      if (probe.error) {
+        // Only a machine without util-linux's setpriv gets here; CI must stage the case.
+        if (process.env.CI) throw new Error(`corpus case ${c.id} cannot be staged in CI: setpriv cannot run (${probe.error.message})`);
+        return { skip: `setpriv cannot run (${probe.error.message})` };
+      }
+      return { via };
     }
   }
   return {};

@@ -83,8 +83,10 @@ describe('JSON store (2026.7.35): a failing step rolls back', () => {
   txTest('a stop slower than the timeout: the rollback waits for it to take effect and starts the gateway again', async (make) => {
     const f = await json(make);
     const before = await stateOf(f);
-    f.fake.writeCtl({ stopDelayMs: 2500 });
-    const r = await fix(f, ['--yes'], { CLAWFIX_STOP_TIMEOUT_MS: '800', CLAWFIX_START_TIMEOUT_MS: '800' });
+    // `openclaw gateway stop` waits for the process, bounded by the larger of the two timeouts: both
+    // stay under the stop delay, and the start keeps seconds to spare for a loaded CI machine.
+    f.fake.writeCtl({ stopDelayMs: 7000 });
+    const r = await fix(f, ['--yes'], { CLAWFIX_STOP_TIMEOUT_MS: '800', CLAWFIX_START_TIMEOUT_MS: '4000' });
     expect(r.code).toBe(1);
     await expectSameState(f, before);
     // The gateway went down after clawfix gave up on the stop; the rollback saw it and started it again.

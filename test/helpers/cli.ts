@@ -54,6 +54,8 @@ export interface RunOptions {
   /** Run the child as this uid/gid (the tests run as root, which bypasses file modes). */
   uid?: number;
   gid?: number;
+  /** Run the child through this command prefix, e.g. setpriv dropping root's file-access override. */
+  via?: string[];
 }
 
 /** Variables that would make a run depend on the developer's machine. */
@@ -106,7 +108,8 @@ export function runProcess(cmd: string, argv: string[], opts: RunOptions = {}): 
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const label = [path.basename(cmd), ...argv.slice(cmd === process.execPath ? 1 : 0)].join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, {
+    const [exe, ...pre] = opts.via?.length ? [...opts.via, cmd] : [cmd];
+    const child = spawn(exe!, [...pre, ...argv], {
       cwd: opts.cwd ?? opts.fixture?.root ?? REPO_ROOT,
       env: cliEnv(opts),
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -44,6 +44,26 @@ const yargsLocales = {
 };
 
 /**
+ * yargs builds the whole help text of a command every time it runs one (command.js: cacheHelpMessage
+ * right after calling the handler), so that a failure after the handler started can still print that
+ * command's help. clawfix never asks yargs for help after a command started (its .fail() rethrows, its
+ * errors have one exit point), and the text cost ~8 ms of every `diagnose` and `fix` start (cliui
+ * layout of every option, measured in bench/coldstart.mjs). The call is dropped from the bundle;
+ * `--help` and usage errors, which build their help on demand, are untouched.
+ */
+const yargsNoEagerHelp = {
+  name: 'yargs-no-eager-help',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, 'utf8');
+      const call = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
+      if (text.split(call).length !== 2) throw new Error(`${args.path}: expected one \`${call}\`; check yargs' command runner`);
+      return { contents: text.replace(call, '/* help built on demand only (scripts/build.mjs) */'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * string-width (v7 under cliui and wrap-ansi, v8 under yargs) builds an Intl.Segmenter as it is
  * imported, and a Segmenter's first construction loads ICU's break-iterator data: measured as the
  * largest single cost of every clawfix start (see README "Performance"), while everything yargs measures
@@ -117,7 +137,7 @@ const result = await esbuild.build({
     __CLAWFIX_VERSION__: JSON.stringify(pkg.version),
     __filename: 'import.meta.filename',
   },
-  plugins: [yargsLocales, lazyStringWidth, httpThroughRequire],
+  plugins: [yargsLocales, yargsNoEagerHelp, lazyStringWidth, httpThroughRequire],
 });
 
 // ---- licence notices -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * who listens on a port, a process's command line, environment and working dir, its cgroup and PID
  * namespace. Read-only.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { promises as fs, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface ProcessInfo {
   pid: number;
@@ -12,26 +12,42 @@ export interface ProcessInfo {
   env: Record<string, string>;
 }
 
-function listeningInodes(port: number): Set<string> {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10) continue;
-      if (cols[3] === '0A' && cols[1]!.endsWith(`:${hexPort}`)) inodes.add(cols[9]!);
-    }
+/** Inodes of the sockets listening on `port` (any local address) in one /proc/net/tcp{,6} text. */
+function listeningIn(text: string, port: number, into: Set<string>): void {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 10) continue;
+    if (cols[3] === '0A' && cols[1]!.endsWith(suffix)) into.add(cols[9]!);
   }
-  return inodes;
 }
 
-function holdsSocket(pid: string, inodes: Set<string>): boolean {
+const TCP_TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
+
+function listeningInodes(port: number): Set<string> {
+  const found = new Set<string>();
+  for (const table of TCP_TABLES) {
+    try {
+      listeningIn(readFileSync(table, 'utf8'), port, found);
+    } catch {
+      /* no such table (no IPv6, not Linux) */
+    }
+  }
+  return found;
+}
+
+/**
+ * The same, read off the main thread: the kernel builds /proc/net/tcp on each read, which measured
+ * 10-30 ms here, so the snapshot reads it while it waits for the gateway's /healthz answer.
+ */
+export async function listeningSockets(port: number): Promise<Set<string>> {
+  const found = new Set<string>();
+  const texts = await Promise.all(TCP_TABLES.map((t) => fs.readFile(t, 'utf8').catch(() => '')));
+  for (const text of texts) listeningIn(text, port, found);
+  return found;
+}
+
+function holdsSocket(pid: string, inodes: ReadonlySet<string>): boolean {
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
@@ -54,7 +70,11 @@ function holdsSocket(pid: string, inodes: Set<string>): boolean {
  * (the gateway's lock file names one) is checked first: then only its fds are read, not every process's.
  */
 export function pidListeningOn(port: number, likely?: number): number | undefined {
-  const inodes = listeningInodes(port);
+  return pidHolding(listeningInodes(port), likely);
+}
+
+/** The pid holding one of these listening sockets (see pidListeningOn); `likely` is checked first. */
+export function pidHolding(inodes: ReadonlySet<string>, likely?: number): number | undefined {
   if (!inodes.size) return undefined;
   if (likely !== undefined && holdsSocket(String(likely), inodes)) return likely;
   let pids: string[];

@@ -4,7 +4,7 @@
  * it runs in a container is snapshot/container.ts (asked before the era: it decides the version).
  */
 import { probeGateway, readGatewayLock, type GatewayLock } from '../openclaw/gateway-probe.js';
-import { pidListeningOn } from '../openclaw/process.js';
+import { listeningSockets, pidHolding } from '../openclaw/process.js';
 import type { ContainerInfo, GatewaySnapshot, LogScan } from '../types.js';
 
 export interface GatewayRead {
@@ -14,17 +14,17 @@ export interface GatewayRead {
 
 export type Probed = Awaited<ReturnType<typeof probe>>;
 
-/** Probe and lock in parallel. */
+/** Probe, lock and the port's listening sockets in parallel. */
 export function probe(port: number, configPath: string) {
-  return Promise.all([probeGateway(port), readGatewayLock(configPath)]);
+  return Promise.all([probeGateway(port), readGatewayLock(configPath), listeningSockets(port)]);
 }
 
 /**
  * Who really answers the port, only when something answers; a lock file's pid is only a fallback (a
  * container sharing /tmp writes its own namespace's pid there, e.g. 1).
  */
-export function listenerOf(port: number, [p, lock]: Probed): number | undefined {
-  return p.running !== false ? (pidListeningOn(port, lock?.pid) ?? lock?.pid) : undefined;
+export function listenerOf([p, lock, sockets]: Probed): number | undefined {
+  return p.running !== false ? (pidHolding(sockets, lock?.pid) ?? lock?.pid) : undefined;
 }
 
 export function describeGateway(port: number, [p, lock]: Probed, logs: LogScan, container: ContainerInfo | undefined): GatewayRead {

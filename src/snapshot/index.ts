@@ -118,6 +118,13 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const takenAtMs = deps.now();
   const found = await discoverStateDir(resolvePaths(opts, deps.env, existsSync), pointed(opts, deps.env));
   const paths = found.paths;
+  // What needs neither the gateway, its container nor the era starts at once and runs beside them.
+  const independent = Promise.all([
+    readJournal(paths.stateDir),
+    readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
+    stateDirAccess(paths.stateDir, typeof process.getuid === 'function' ? process.getuid() : undefined),
+  ]);
+  independent.catch(() => undefined); // awaited below; a failure surfaces there, not as an unhandled rejection
   const [config, hostOpenclaw, others] = await Promise.all([
     loadConfig(paths.configPath),
     resolveOpenClaw(opts.openclaw, deps.env.PATH, deps.runVersion),
@@ -126,16 +133,14 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const port = gatewayPort(config.value, deps.env);
   // The gateway (and its container) first: a containerized gateway runs its image's OpenClaw, which decides the era.
   const probed: Probed = await probe(port, paths.configPath);
-  const container = await findContainer(opts, paths.stateDir, deps, listenerOf(port, probed));
+  const container = await findContainer(opts, paths.stateDir, deps, listenerOf(probed));
   const openclaw = opts.openclaw ? hostOpenclaw : withContainerVersion(hostOpenclaw, container);
   const era = await eraOf(paths.stateDir, openclaw);
   const windowMs = opts.logWindowMs ?? DAY_MS;
-  const [read, scanned, journal, svc, access, exposed] = await Promise.all([
+  const [read, scanned, [journal, svc, access], exposed] = await Promise.all([
     readStore(paths.stateDir, era),
     scanLogs(logCandidates(opts, paths, config, takenAtMs, container), { fromMs: takenAtMs - windowMs, toMs: takenAtMs + 60_000 }),
-    readJournal(paths.stateDir),
-    readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
-    stateDirAccess(paths.stateDir, typeof process.getuid === 'function' ? process.getuid() : undefined),
+    independent,
     exposedSecretFiles(paths.stateDir, era.store, process.platform),
   ]);
   const logs = attributeLogs(scanned, port);

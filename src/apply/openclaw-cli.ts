@@ -8,6 +8,8 @@ import { ClawfixError } from '../util/errors.js';
 export interface OpenclawCli {
   /** stdout on exit 0; throws otherwise (a timeout's error has `timedOut: true`). */
   run(args: string[], what: string, signal?: AbortSignal): Promise<string>;
+  /** Start loading the process runner now, so a later run does not wait for it (it loads while other I/O waits). */
+  warm(): void;
   /** stdout + stderr of the last call, even a failed one. */
   lastOutput(): string;
   readonly executable: string | undefined;
@@ -18,6 +20,7 @@ export function openclawCli(o: { executable: string | undefined; args: string[];
   return {
     executable: o.executable,
     lastOutput: () => last,
+    warm: () => void import('execa').catch(() => undefined),
     async run(args, what, signal) {
       last = '';
       if (!o.executable) throw new ClawfixError(`cannot ${what}: openclaw is not on PATH`, { hint: 'pass --openclaw PATH' });

@@ -15,7 +15,9 @@ export interface ProcessInfo {
 /** Inodes of the sockets listening on `port` (any local address) in one /proc/net/tcp{,6} text. */
 function listeningIn(text: string, port: number, into: Set<string>): void {
   const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const local = `${suffix} `; // the local address column ends with the port; most lines never name it
   for (const line of text.split('\n').slice(1)) {
+    if (!line.includes(local)) continue;
     const cols = line.trim().split(/\s+/);
     if (cols.length < 10) continue;
     if (cols[3] === '0A' && cols[1]!.endsWith(suffix)) into.add(cols[9]!);

@@ -1,8 +1,9 @@
 /**
- * Polling with exponential backoff (20 ms doubling to a 50 ms cap) instead of fixed sleeps. The cap is
- * how late a change can be seen: a gateway that comes up is noticed within 50 ms (with a 200 ms cap a
- * repair waited ~100 ms longer on average, measured in bench/repair.mjs); a probe is a loopback HTTP
- * request of a few ms, so 20 a second while OpenClaw takes 9–30 s to start costs next to nothing.
+ * Polling with exponential backoff (10 ms doubling to a 25 ms cap) instead of fixed sleeps. The cap is
+ * how late a change can be seen: a gateway that comes up is noticed within 25 ms, ~12 ms on average
+ * (a 200 ms cap made a repair wait ~100 ms longer on average, measured in bench/repair.mjs, whose bare
+ * baseline polls every 10 ms); a probe is a loopback connection of well under a millisecond of CPU,
+ * so 40 a second while OpenClaw takes 9–30 s to start costs next to nothing.
  */
 
 export interface PollOptions {
@@ -30,12 +31,12 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 /** Calls `check` until it returns true; resolves true, or false on timeout. */
 export async function pollUntil(check: () => Promise<boolean>, o: PollOptions): Promise<boolean> {
   const deadline = Date.now() + o.timeoutMs;
-  let wait = o.initialMs ?? 20;
+  let wait = o.initialMs ?? 10;
   for (;;) {
     if (await check()) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;
     await delay(Math.min(wait, left), o.signal);
-    wait = Math.min(wait * 2, o.maxDelayMs ?? 50);
+    wait = Math.min(wait * 2, o.maxDelayMs ?? 25);
   }
 }

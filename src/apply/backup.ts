@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ClawfixError, describeFsError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { copyAtomic, hashFile, mkdirOwned, writeAtomic } from './fs.js';
+import { copyAtomic, eachAtOnce, hashFile, mkdirOwned, writeAtomic } from './fs.js';
 import { clawfixDir } from '../records/journal.js';
 import type { RowImage } from '../plan/types.js';
 import type { FaultPort } from './faults.js';
@@ -62,14 +62,14 @@ export async function createBackup(o: {
     await fs.chmod(backupsDir(o.stateDir), 0o700);
     await fs.chmod(clawfixDir(o.stateDir), 0o700);
     const manifest: BackupManifest = { version: 1, id: o.id, createdAtMs: o.nowMs, reason: o.reason, stateDir: o.stateDir, files: [] };
-    for (const [i, file] of o.files.entries()) {
+    manifest.files = await eachAtOnce(o.files, async (file, i) => {
       o.faults?.fault('backup', file);
       const st = await fs.stat(file);
       const name = `${i}-${path.basename(file)}`;
       // copied in chunks: a 20 MB store is not held in memory twice
       const copied = await copyAtomic(file, path.join(dir, name), 0o600, o.faults);
-      manifest.files.push({ path: file, name, sha256: copied.sha256, mode: st.mode & 0o777, size: copied.size });
-    }
+      return { path: file, name, sha256: copied.sha256, mode: st.mode & 0o777, size: copied.size };
+    });
     if (o.rows) {
       o.faults?.fault('backup', o.rows.db);
       manifest.rows = {
@@ -182,11 +182,11 @@ export async function restoreFilesFromBackup(stateDir: string, m: BackupManifest
 export async function recordAfter(stateDir: string, m: BackupManifest, files: readonly { path: string; after: string }[], rows?: RowImage[], faults?: FaultPort): Promise<BackupManifest> {
   const dir = path.join(backupsDir(stateDir), m.id);
   const after: NonNullable<BackupManifest['after']> = { files: [] };
-  for (const [i, f] of files.entries()) {
+  after.files = await eachAtOnce(files, async (f, i) => {
     const name = `${i}-${path.basename(f.path)}.after`;
     await writeAtomic(path.join(dir, name), f.after, 0o600, faults);
-    after.files.push({ path: f.path, name, sha256: sha256(f.after) });
-  }
+    return { path: f.path, name, sha256: sha256(f.after) };
+  });
   if (rows) {
     after.rows = 'after-rows.json';
     await writeAtomic(path.join(dir, after.rows), JSON.stringify(rows.map((im) => ({ ...im, row: im.row ? Object.fromEntries(Object.entries(im.row).map(([k, v]) => [k, jsonSafe(v)])) : null }))) + '\n', 0o600, faults);

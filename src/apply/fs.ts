@@ -12,6 +12,19 @@ import { ClawfixError, describeFsError } from '../util/errors.js';
 import type { FaultPort } from './faults.js';
 
 /**
+ * fn over every item at once (the durable writes of one step: each waits on its own fsync, 2-3 ms on a
+ * quiet disk, so three files cost one wait instead of three), results in item order. Every call is
+ * waited for before the first failure is thrown: nothing of the step is still writing when its caller
+ * cleans up or rolls back.
+ */
+export async function eachAtOnce<T, R>(items: readonly T[], fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const settled = await Promise.allSettled(items.map((item, i) => fn(item, i)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<R>).value);
+}
+
+/**
  * Who should own what clawfix creates at `p`: when clawfix runs as root in a dir another user owns (a
  * uid-1000 state dir bind-mounted into a container, repaired from the host), the dir's owner, so the
  * state stays theirs (the gateway in the container can still write it, a later clawfix as that user

@@ -8,14 +8,14 @@ import type { Plan } from '../../plan/types.js';
 import { ClawfixError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
 import { recordAfter, restoreFilesFromBackup } from '../backup.js';
-import { writeAtomic } from '../fs.js';
+import { eachAtOnce, writeAtomic } from '../fs.js';
 import { applyRowChanges, readRows, restoreRows } from '../sqlite.js';
 import type { Tx } from './types.js';
 
 export async function writeChanges(tx: Tx): Promise<void> {
   const plan = tx.plan;
   tx.journal.expected = plan.files.map((f) => ({ path: f.path, sha256: f.afterSha }));
-  for (const f of plan.files) await writeAtomic(f.path, f.after, f.mode, tx.ports.faults);
+  await eachAtOnce(plan.files, (f) => writeAtomic(f.path, f.after, f.mode, tx.ports.faults));
   if (plan.sqlite && plan.rows.length) await applyRowChanges(plan.sqlite.db, plan.rows, tx.ports.faults);
   // Read back before the gateway is started again (a running gateway may rewrite these files).
   await checkWritten(plan);

@@ -263,3 +263,22 @@ export function withoutMembers(text: string, members: readonly JsonMember[], dro
   }
   return text.slice(0, first.keyStart) + kept.map((m) => text.slice(m.keyStart, m.end)).join(sep) + text.slice(last.end);
 }
+
+/** A key JSON.parse files as an array index (an object lists those first, in numeric order). */
+function isIndexKey(k: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) <= 4294967294;
+}
+
+/**
+ * The members JSON.parse keeps, in the order Object.entries lists them: for a repeated key the last
+ * occurrence (its value) at the place of the first, array-index keys first in numeric order, then the
+ * others in file order.
+ */
+export function effectiveMembers(members: readonly JsonMember[]): JsonMember[] {
+  const byKey = new Map<string, JsonMember>();
+  for (const m of members) byKey.set(m.key, m); // a Map keeps a key where it was first set
+  const out = [...byKey.values()];
+  const index = out.filter((m) => isIndexKey(m.key));
+  if (!index.length) return out;
+  return [...index.sort((a, b) => Number(a.key) - Number(b.key)), ...out.filter((m) => !isIndexKey(m.key))];
+}

@@ -5,10 +5,10 @@
  * shape they were found in.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { JsonStoreShape, PairedDevice, PendingRequest, StoreSnapshot, TokenSummary } from '../types.js';
 import { detectFormat, jsonErrorWhere, parseJsonText, type JsonFormat } from './json-format.js';
-import { scanMembers, type JsonMember } from './json-scan.js';
+import { effectiveMembers, scanMembers, type JsonMember } from './json-scan.js';
 import { storePaths } from './paths.js';
 import { isObject, strings } from '../util/guards.js';
 
@@ -22,6 +22,12 @@ export interface RawJsonFile {
    * patch cuts members out of the text instead of re-serializing 20 MB, so every other byte is kept.
    */
   members?: JsonMember[];
+  /**
+   * An object file read by its members (ReadOptions.members): `value` is not built, the records are
+   * read one at a time from `text` (objectEntries, recordValue), so a 20 MB pending.json of 40 000
+   * requests never becomes one tree. The members JSON.parse would keep, in Object.entries order.
+   */
+  records?: JsonMember[];
   format?: JsonFormat;
   mode?: number;
   error?: string;
@@ -34,8 +40,17 @@ export function tokenHash(token: unknown): string | undefined {
 }
 
 export interface ReadOptions {
-  /** Locate the top-level members of an object file too (RawJsonFile.members). */
+  /**
+   * Read an object file by its members (RawJsonFile.members and .records) instead of parsing it into
+   * one value: each member is parsed on its own (that is the validation) and dropped again.
+   */
   members?: boolean;
+  /**
+   * With `members`: called with each record as it is parsed, in Object.entries order. The result has
+   * `records` only when every member parsed, and then `visit` saw each record exactly once; otherwise
+   * (an invalid file, or one read whole after all) what it saw is to be discarded.
+   */
+  visit?: (key: string, value: unknown) => void;
   /**
    * The same file as read earlier in this run: reused as is when its size, mtime, inode and mode are
    * unchanged (a 20 MB store is read and parsed once per run, not once per phase). A rewrite that kept
@@ -56,8 +71,10 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
     if (st.isDirectory()) return { path, exists: true, error: `${path} is a directory where a JSON file was expected` };
     mode = st.mode & 0o777;
     stamp = `${st.size}:${st.mtimeMs}:${st.ino}:${mode}`;
-    if (prev && prev.path === path && prev.stamp === stamp && prev.value !== undefined && !prev.error) return withMembers(prev, opts);
-    text = await fs.readFile(path, 'utf8');
+    if (prev && prev.path === path && prev.stamp === stamp && (prev.value !== undefined || prev.records) && !prev.error) return withMembers(prev, opts);
+    // A regular file is read in one go: fs.promises.readFile hands back a 20 MB text as a rope of
+    // 512 KB chunks that V8 flattens into a second 20 MB copy on first use; readFileSync decodes once.
+    text = st.isFile() ? readFileSync(path, 'utf8') : await fs.readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, exists: false };
@@ -66,11 +83,40 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
     }
     return { path, exists: true, error: `cannot read ${path}: ${code ?? (err as Error).message}` };
   }
+  if (opts.members) {
+    const byMembers = readByMembers(text, opts.visit);
+    if (byMembers) return { path, exists: true, text, ...byMembers, format: detectFormat(text), mode, stamp };
+  }
   try {
     const value = parseJsonText(text);
     return withMembers({ path, exists: true, text, value, format: detectFormat(text), mode, stamp }, opts);
   } catch (err) {
     return { path, exists: true, text, mode, error: `${path} is not valid JSON (${jsonErrorWhere(text, err)})` };
+  }
+}
+
+/**
+ * An object text's members, each parsed once on its own (`visit` sees the kept ones, in Object.entries
+ * order): the text is valid JSON exactly when the scan finds the object's structure sound and every
+ * member value parses. Undefined when the text is not an object or anything does not parse: the
+ * caller then parses it whole, for the value or for the error as JSON.parse reports it.
+ */
+function readByMembers(text: string, visit?: (key: string, value: unknown) => void): { members: JsonMember[]; records: JsonMember[] } | undefined {
+  try {
+    const members = scanMembers(text, { validate: false });
+    if (!members) return undefined;
+    const records = effectiveMembers(members);
+    for (const m of records) {
+      const v: unknown = JSON.parse(text.slice(m.start, m.end));
+      visit?.(m.key, v);
+    }
+    if (records.length !== members.length) {
+      const kept = new Set(records);
+      for (const m of members) if (!kept.has(m)) JSON.parse(text.slice(m.start, m.end));
+    }
+    return { members, records };
+  } catch {
+    return undefined;
   }
 }
 
@@ -144,16 +190,39 @@ export function interner(): (s: string) => string {
   };
 }
 
-export function summarizePending(id: string, rec: Record<string, unknown>, intern: (s: string) => string = (s) => s): PendingRequest | undefined {
+/**
+ * One copy of each repeated list of strings (frozen: it is shared): 40 000 requests of a handful of
+ * devices ask for the same two or three lists of scopes.
+ */
+export function listInterner(intern: (s: string) => string = interner()): (list: string[]) => string[] {
+  const seen = new Map<string, string[]>();
+  return (list) => {
+    const k = JSON.stringify(list);
+    const hit = seen.get(k);
+    if (hit) return hit;
+    const one = Object.freeze(list.map(intern)) as string[];
+    seen.set(k, one);
+    return one;
+  };
+}
+
+export function summarizePending(
+  id: string,
+  rec: Record<string, unknown>,
+  intern: (s: string) => string = (s) => s,
+  list: (l: string[]) => string[] = (l) => l.map(intern),
+): PendingRequest | undefined {
   const deviceId = str(rec.deviceId);
   if (!deviceId) return undefined;
   const role = str(rec.role);
   const roles = strings(rec.roles);
+  const requestId = str(rec.requestId);
   const p: PendingRequest = {
-    requestId: str(rec.requestId) ?? id,
+    // the key (the text's own string, kept anyway) when it is the id, as it is in OpenClaw's files
+    requestId: requestId === undefined || requestId === id ? id : requestId,
     deviceId: intern(deviceId),
-    roles: roles.length ? roles.map(intern) : role ? [intern(role)] : [],
-    scopes: strings(rec.scopes).map(intern),
+    roles: list(roles.length ? roles : role ? [role] : []),
+    scopes: list(strings(rec.scopes)),
     ts: num(rec.ts) ?? 0,
   };
   if (role) p.role = intern(role);
@@ -204,9 +273,46 @@ export async function readJsonInputs(stateDir: string, previous?: Partial<JsonIn
   return { paired, pending, deviceAuth };
 }
 
-/** The entries of an object file (undefined when it holds anything else). */
-export function objectEntries(f: RawJsonFile): [string, unknown][] | undefined {
+/** Whether the file holds a JSON object (read whole or by its members). */
+export function isObjectFile(f: RawJsonFile): boolean {
+  return f.records !== undefined || isObject(f.value);
+}
+
+/**
+ * The entries of an object file, as Object.entries lists them (undefined when it holds anything
+ * else). A file read by its members yields its records parsed one at a time: iterate, do not keep.
+ * `mentions`: the caller looks only for records holding this string as a value, so a record whose
+ * text has neither it nor an escape (through which it could be spelled otherwise) is not parsed;
+ * such records may or may not be yielded.
+ */
+export function objectEntries(f: RawJsonFile, mentions?: string): Iterable<[string, unknown]> | undefined {
+  if (f.records && f.text !== undefined) return parsedRecords(f.text, f.records, mentions);
   return isObject(f.value) ? Object.entries(f.value) : undefined;
+}
+
+function* parsedRecords(text: string, records: readonly JsonMember[], mentions?: string): Generator<[string, unknown]> {
+  for (const m of records) {
+    const raw = text.slice(m.start, m.end);
+    if (mentions && !raw.includes(mentions) && !raw.includes('\\')) continue;
+    yield [m.key, JSON.parse(raw) as unknown];
+  }
+}
+
+/** How many records an object file holds (0 when it is not one). */
+export function recordCount(f: RawJsonFile): number {
+  if (f.records) return f.records.length;
+  return isObject(f.value) ? Object.keys(f.value).length : 0;
+}
+
+/** One record of an object file, freshly parsed or copied (never the reader's own value). */
+export function recordValue(f: RawJsonFile, key: string): unknown {
+  if (f.records && f.text !== undefined) {
+    const m = f.records.find((r) => r.key === key);
+    return m ? (JSON.parse(f.text.slice(m.start, m.end)) as unknown) : undefined;
+  }
+  if (!isObject(f.value) || !Object.hasOwn(f.value, key)) return undefined;
+  const v = f.value[key];
+  return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as unknown);
 }
 
 export interface JsonStoreRead {
@@ -219,7 +325,16 @@ export interface JsonStoreRead {
 
 export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
   const p = storePaths(stateDir);
-  const [paired, pending] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending)]);
+  // pending.json is read by its members and summarised as each is parsed: 40 000 superseded requests
+  // (20 MB) never stand as one tree beside their summaries.
+  const intern = interner();
+  const list = listInterner(intern);
+  let summaries: PendingRequest[] = [];
+  const visit = (key: string, rec: unknown) => {
+    const s = isObject(rec) ? summarizePending(key, rec, intern, list) : undefined;
+    if (s) summaries.push(s);
+  };
+  const [paired, pending] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending, { members: true, visit })]);
   const snapshot: StoreSnapshot = { kind: 'json', paths: [p.paired, p.pending], ok: true, paired: [], pending: [] };
   const secrets: string[] = [];
   for (const f of [paired, pending]) {
@@ -252,13 +367,12 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
       if (stray.length) snapshot.strayPendingInPaired = stray;
     }
   }
-  if (isObject(pending.value)) {
-    const intern = interner();
-    for (const [key, rec] of Object.entries(pending.value)) {
-      const s = isObject(rec) ? summarizePending(key, rec, intern) : undefined;
-      if (s) snapshot.pending.push(s);
-    }
-  } else if (pending.value !== undefined && snapshot.ok) {
+  if (!pending.records) {
+    summaries = [];
+    if (isObject(pending.value)) for (const [key, rec] of Object.entries(pending.value)) visit(key, rec);
+  }
+  if (isObjectFile(pending)) snapshot.pending = summaries;
+  else if (pending.value !== undefined && snapshot.ok) {
     snapshot.ok = false;
     snapshot.error = `${p.pending} is not an object of pending requests`;
     snapshot.errorPath = p.pending;

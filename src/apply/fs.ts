@@ -5,7 +5,7 @@
  * so failure paths can be exercised.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, createReadStream, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawfixError, describeFsError } from '../util/errors.js';
@@ -92,13 +92,35 @@ export async function readBytes(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** Chunk size of the chunked reads below. */
+const CHUNK = 256 * 1024;
+
+/**
+ * Each chunk of a file, read into ONE buffer that is reused (a stream allocates a new buffer per
+ * chunk, and a 20 MB file's worth of them lingers until the next GC). A chunk is valid only until
+ * the next one is read.
+ */
+async function* chunksOf(path: string): AsyncGenerator<Buffer> {
+  const fh = await fs.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (!bytesRead) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** sha256 and size of a file, read in chunks (a 20 MB store is never one buffer). */
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    h.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  for await (const chunk of chunksOf(path)) {
+    h.update(chunk);
+    size += chunk.length;
   }
   return { sha256: h.digest('hex'), size };
 }
@@ -115,10 +137,10 @@ export async function copyAtomic(src: string, dest: string, mode: number, faults
     let size = 0;
     const out = await fs.open(tmp, 'wx', mode);
     try {
-      for await (const chunk of createReadStream(src)) {
-        h.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        await out.write(chunk as Buffer);
+      for await (const chunk of chunksOf(src)) {
+        h.update(chunk);
+        size += chunk.length;
+        for (let off = 0; off < chunk.length; ) off += (await out.write(chunk, off)).bytesWritten;
       }
       await out.sync();
     } finally {

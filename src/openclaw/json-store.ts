@@ -323,7 +323,34 @@ export interface JsonStoreRead {
   pending: RawJsonFile;
 }
 
-export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
+/** paired.json's devices (and its shape, and pending requests filed in it by mistake) into the snapshot. */
+function pairedInto(snapshot: StoreSnapshot, value: unknown, path: string, secrets: string[]): void {
+  const pe = pairedEntries(value);
+  if (!pe) {
+    snapshot.ok = false;
+    snapshot.error = `${path} holds ${value === null ? 'null' : typeof value}, not an object of paired devices`;
+    snapshot.errorPath = path;
+    return;
+  }
+  snapshot.shape = pe.shape;
+  const stray: string[] = [];
+  for (const [key, rec] of pe.entries) {
+    if (typeof rec.requestId === 'string' && rec.approvedAtMs === undefined) {
+      stray.push(key);
+      continue;
+    }
+    // OpenClaw looks a device up by its key in the map: a record filed under another key is not
+    // that device's, whatever its deviceId field says.
+    snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec, secrets));
+  }
+  if (stray.length) snapshot.strayPendingInPaired = stray;
+}
+
+/**
+ * The JSON store as the gateway reads it. `pending: false` (a caller that asks about paired devices
+ * only, like verify): pending.json is not read, and its part of the result is empty.
+ */
+export async function readJsonStore(stateDir: string, opts: { pending?: boolean } = {}): Promise<JsonStoreRead> {
   const p = storePaths(stateDir);
   // pending.json is read by its members and summarised as each is parsed: 40 000 superseded requests
   // (20 MB) never stand as one tree beside their summaries.
@@ -334,7 +361,10 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
     const s = isObject(rec) ? summarizePending(key, rec, intern, list) : undefined;
     if (s) summaries.push(s);
   };
-  const [paired, pending] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending, { members: true, visit })]);
+  const [paired, pending] = await Promise.all([
+    readRawJson(p.paired),
+    opts.pending === false ? ({ path: p.pending, exists: false } as RawJsonFile) : readRawJson(p.pending, { members: true, visit }),
+  ]);
   const snapshot: StoreSnapshot = { kind: 'json', paths: [p.paired, p.pending], ok: true, paired: [], pending: [] };
   const secrets: string[] = [];
   for (const f of [paired, pending]) {
@@ -346,27 +376,7 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
   }
   const bom = [paired, pending].filter((f) => f.format?.bom).map((f) => f.path);
   if (bom.length) snapshot.bomFiles = bom;
-  if (paired.value !== undefined) {
-    const pe = pairedEntries(paired.value);
-    if (!pe) {
-      snapshot.ok = false;
-      snapshot.error = `${p.paired} holds ${paired.value === null ? 'null' : typeof paired.value}, not an object of paired devices`;
-      snapshot.errorPath = p.paired;
-    } else {
-      snapshot.shape = pe.shape;
-      const stray: string[] = [];
-      for (const [key, rec] of pe.entries) {
-        if (typeof rec.requestId === 'string' && rec.approvedAtMs === undefined) {
-          stray.push(key);
-          continue;
-        }
-        // OpenClaw looks a device up by its key in the map: a record filed under another key is not
-        // that device's, whatever its deviceId field says.
-        snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec, secrets));
-      }
-      if (stray.length) snapshot.strayPendingInPaired = stray;
-    }
-  }
+  if (paired.value !== undefined) pairedInto(snapshot, paired.value, p.paired, secrets);
   if (!pending.records) {
     summaries = [];
     if (isObject(pending.value)) for (const [key, rec] of Object.entries(pending.value)) visit(key, rec);

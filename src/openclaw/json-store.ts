@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import type { JsonStoreShape, PairedDevice, PendingRequest, StoreSnapshot, TokenSummary } from '../types.js';
 import { detectFormat, jsonErrorWhere, parseJsonText, type JsonFormat } from './json-format.js';
-import { effectiveMembers, scanMembers, type JsonMember } from './json-scan.js';
+import { effectiveMembers, scanMemberTable, type MemberTable } from './json-scan.js';
 import { storePaths } from './paths.js';
 import { isObject, strings } from '../util/guards.js';
 
@@ -21,13 +21,14 @@ export interface RawJsonFile {
    * Where each top-level member of an object file is in `text` (read with `{ members: true }`): a
    * patch cuts members out of the text instead of re-serializing 20 MB, so every other byte is kept.
    */
-  members?: JsonMember[];
+  members?: MemberTable;
   /**
    * An object file read by its members (ReadOptions.members): `value` is not built, the records are
    * read one at a time from `text` (objectEntries, recordValue), so a 20 MB pending.json of 40 000
-   * requests never becomes one tree. The members JSON.parse would keep, in Object.entries order.
+   * requests never becomes one tree. The members JSON.parse would keep (indices into `members`), in
+   * Object.entries order.
    */
-  records?: JsonMember[];
+  records?: Int32Array;
   format?: JsonFormat;
   mode?: number;
   error?: string;
@@ -101,18 +102,19 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
  * member value parses. Undefined when the text is not an object or anything does not parse: the
  * caller then parses it whole, for the value or for the error as JSON.parse reports it.
  */
-function readByMembers(text: string, visit?: (key: string, value: unknown) => void): { members: JsonMember[]; records: JsonMember[] } | undefined {
+function readByMembers(text: string, visit?: (key: string, value: unknown) => void): { members: MemberTable; records: Int32Array } | undefined {
   try {
-    const members = scanMembers(text, { validate: false });
+    const members = scanMemberTable(text);
     if (!members) return undefined;
+    const { keys, spans } = members;
     const records = effectiveMembers(members);
-    for (const m of records) {
-      const v: unknown = JSON.parse(text.slice(m.start, m.end));
-      visit?.(m.key, v);
+    for (const i of records) {
+      const v: unknown = JSON.parse(text.slice(spans[3 * i + 1], spans[3 * i + 2]));
+      visit?.(keys[i]!, v);
     }
-    if (records.length !== members.length) {
+    if (records.length !== keys.length) {
       const kept = new Set(records);
-      for (const m of members) if (!kept.has(m)) JSON.parse(text.slice(m.start, m.end));
+      for (let i = 0; i < keys.length; i++) if (!kept.has(i)) JSON.parse(text.slice(spans[3 * i + 1], spans[3 * i + 2]));
     }
     return { members, records };
   } catch {
@@ -123,7 +125,7 @@ function readByMembers(text: string, visit?: (key: string, value: unknown) => vo
 /** The file with its members located, when asked for (the text parsed already: the scan does not check the values again). */
 function withMembers(f: RawJsonFile, opts: ReadOptions): RawJsonFile {
   if (!opts.members || f.members || !isObject(f.value) || f.text === undefined) return f;
-  return { ...f, members: scanMembers(f.text, { validate: false }) ?? [] };
+  return { ...f, members: scanMemberTable(f.text) ?? { keys: [], spans: new Int32Array(0) } };
 }
 
 function optStrings(v: unknown): string[] | undefined {
@@ -286,15 +288,15 @@ export function isObjectFile(f: RawJsonFile): boolean {
  * such records may or may not be yielded.
  */
 export function objectEntries(f: RawJsonFile, mentions?: string): Iterable<[string, unknown]> | undefined {
-  if (f.records && f.text !== undefined) return parsedRecords(f.text, f.records, mentions);
+  if (f.records && f.members && f.text !== undefined) return parsedRecords(f.text, f.members, f.records, mentions);
   return isObject(f.value) ? Object.entries(f.value) : undefined;
 }
 
-function* parsedRecords(text: string, records: readonly JsonMember[], mentions?: string): Generator<[string, unknown]> {
-  for (const m of records) {
-    const raw = text.slice(m.start, m.end);
+function* parsedRecords(text: string, { keys, spans }: MemberTable, records: Int32Array, mentions?: string): Generator<[string, unknown]> {
+  for (const i of records) {
+    const raw = text.slice(spans[3 * i + 1], spans[3 * i + 2]);
     if (mentions && !raw.includes(mentions) && !raw.includes('\\')) continue;
-    yield [m.key, JSON.parse(raw) as unknown];
+    yield [keys[i]!, JSON.parse(raw) as unknown];
   }
 }
 
@@ -306,9 +308,10 @@ export function recordCount(f: RawJsonFile): number {
 
 /** One record of an object file, freshly parsed or copied (never the reader's own value). */
 export function recordValue(f: RawJsonFile, key: string): unknown {
-  if (f.records && f.text !== undefined) {
-    const m = f.records.find((r) => r.key === key);
-    return m ? (JSON.parse(f.text.slice(m.start, m.end)) as unknown) : undefined;
+  if (f.records && f.members && f.text !== undefined) {
+    const { keys, spans } = f.members;
+    const i = f.records.find((r) => keys[r] === key);
+    return i === undefined ? undefined : (JSON.parse(f.text.slice(spans[3 * i + 1], spans[3 * i + 2])) as unknown);
   }
   if (!isObject(f.value) || !Object.hasOwn(f.value, key)) return undefined;
   const v = f.value[key];

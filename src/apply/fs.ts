@@ -73,7 +73,8 @@ export async function writeAtomic(path: string, data: string | Buffer, mode: num
     faults?.fault('write', path);
     // An existing file keeps its owner (write-file-atomic); a new one gets its dir's owner.
     const owner = existsSync(path) ? undefined : ownerFor(path);
-    await writeFileAtomic(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode, fsync: true, ...(owner ? { chown: owner } : {}) });
+    // A string is handed over as is (written as UTF-8): a Buffer copy of a 20 MB text would linger until the next GC.
+    await writeFileAtomic(path, data, { mode, fsync: true, encoding: 'utf8', ...(owner ? { chown: owner } : {}) });
     // write-file-atomic applies mode through the umask on creation; make it exact.
     await fs.chmod(path, mode);
   } catch (err) {
@@ -94,6 +95,8 @@ export async function readBytes(path: string): Promise<Buffer | undefined> {
 
 /** Chunk size of the chunked reads below. */
 const CHUNK = 256 * 1024;
+/** Read buffers not in use (a transaction hashes and copies a dozen files: one or two buffers in all). */
+const idle: Buffer[] = [];
 
 /**
  * Each chunk of a file, read into ONE buffer that is reused (a stream allocates a new buffer per
@@ -102,14 +105,15 @@ const CHUNK = 256 * 1024;
  */
 async function* chunksOf(path: string): AsyncGenerator<Buffer> {
   const fh = await fs.open(path, 'r');
+  const buf = idle.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       if (!bytesRead) return;
       yield buf.subarray(0, bytesRead);
     }
   } finally {
+    idle.push(buf);
     await fh.close();
   }
 }

@@ -313,7 +313,11 @@ export function withoutMembers(text: string, members: MemberTable, drop: Readonl
     const close = text.indexOf('}', lastEnd);
     return `${text.slice(0, open + 1)}${text.slice(close)}`;
   }
-  return text.slice(0, firstKeyStart) + kept.map((i) => text.slice(spans[3 * i], spans[3 * i + 2])).join(sep) + text.slice(lastEnd);
+  // one join, so the result is one flat string (a concatenation would be flattened into a copy on first use)
+  const parts = [text.slice(0, firstKeyStart)];
+  for (const [j, i] of kept.entries()) parts.push(j ? sep : '', text.slice(spans[3 * i], spans[3 * i + 2]));
+  parts.push(text.slice(lastEnd));
+  return parts.join('');
 }
 
 /** A key JSON.parse files as an array index (an object lists those first, in numeric order). */

@@ -90,6 +90,18 @@ describe('a 20 MB pending.json (40 000 superseded requests)', () => {
     expect(diffTrees(before, await hashTree(f.stateDir))).toEqual([]);
   }, { timeoutMs: 300_000 });
 
+  txTest('diagnose and fix --dry-run fit in a 56 MB heap: the 20 MB store is never one tree (reading it whole took over 64 MB)', async (make) => {
+    const { f, local } = await bigBroken(make);
+    // the old generation capped below what the text, its parsed tree and their copies took together
+    const small = { NODE_OPTIONS: '--max-old-space-size=56' };
+    const d = await clawfix(f, ['diagnose'], small, ANSWER_MS);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain(`${local - 1} superseded by a newer one`);
+    const p = await clawfix(f, ['fix', '--dry-run'], small, ANSWER_MS);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain(`- ${local} record(s) removed, e.g.`);
+  }, { timeoutMs: 300_000 });
+
   txTest('fix --yes cuts out exactly the satisfied requests (every other byte kept); rollback puts the 20 MB back', async (make) => {
     const { f, pendingBefore, otherIds } = await bigBroken(make);
     const devicesBefore = await hashTree(f.stateDir, { ignore: (rel) => rel.startsWith('clawfix') });

@@ -5,7 +5,7 @@
  * so failure paths can be exercised.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, createReadStream, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawfixError, describeFsError } from '../util/errors.js';
@@ -86,7 +86,8 @@ export async function writeAtomic(path: string, data: string | Buffer, mode: num
     faults?.fault('write', path);
     // An existing file keeps its owner (write-file-atomic); a new one gets its dir's owner.
     const owner = existsSync(path) ? undefined : ownerFor(path);
-    await writeFileAtomic(path, typeof data === "string" ? Buffer.from(data, "utf8") : data, { mode, fsync: true, ...(owner ? { chown: owner } : {}) });
+    // A string is handed over as is (written as UTF-8): a Buffer copy of a 20 MB text would linger until the next GC.
+    await writeFileAtomic(path, data, { mode, fsync: true, encoding: 'utf8', ...(owner ? { chown: owner } : {}) });
     // write-file-atomic applies mode through the umask on creation; make it exact.
     await fs.chmod(path, mode);
   } catch (err) {
@@ -105,13 +106,38 @@ export async function readBytes(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** Chunk size of the chunked reads below. */
+const CHUNK = 256 * 1024;
+/** Read buffers not in use (a transaction hashes and copies a dozen files: one or two buffers in all). */
+const idle: Buffer[] = [];
+
+/**
+ * Each chunk of a file, read into ONE buffer that is reused (a stream allocates a new buffer per
+ * chunk, and a 20 MB file's worth of them lingers until the next GC). A chunk is valid only until
+ * the next one is read.
+ */
+async function* chunksOf(path: string): AsyncGenerator<Buffer> {
+  const fh = await fs.open(path, 'r');
+  const buf = idle.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (!bytesRead) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    idle.push(buf);
+    await fh.close();
+  }
+}
+
 /** sha256 and size of a file, read in chunks (a 20 MB store is never one buffer). */
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    h.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  for await (const chunk of chunksOf(path)) {
+    h.update(chunk);
+    size += chunk.length;
   }
   return { sha256: h.digest('hex'), size };
 }
@@ -128,10 +154,10 @@ export async function copyAtomic(src: string, dest: string, mode: number, faults
     let size = 0;
     const out = await fs.open(tmp, 'wx', mode);
     try {
-      for await (const chunk of createReadStream(src)) {
-        h.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        await out.write(chunk as Buffer);
+      for await (const chunk of chunksOf(src)) {
+        h.update(chunk);
+        size += chunk.length;
+        for (let off = 0; off < chunk.length; ) off += (await out.write(chunk, off)).bytesWritten;
       }
       await out.sync();
     } finally {

@@ -17,6 +17,16 @@ export interface JsonMember {
   end: number;
 }
 
+/**
+ * The top-level members of an object text without an object per member (40 000 small objects that
+ * live as long as the text make V8 double its young generation): member i's key is keys[i], its key's
+ * opening quote is at spans[3i] and its value spans [spans[3i+1], spans[3i+2]).
+ */
+export interface MemberTable {
+  readonly keys: readonly string[];
+  readonly spans: Int32Array;
+}
+
 export class JsonScanError extends Error {
   constructor(
     message: string,
@@ -182,21 +192,46 @@ class Scanner {
   /** The top-level object's members, each value skipped (fast; the insides are not validated). */
   members(): JsonMember[] {
     const out: JsonMember[] = [];
+    this.eachMember((m) => out.push({ ...m, end: this.i }));
+    return out;
+  }
+
+  /** members(), as a table (no object per member). */
+  memberTable(): MemberTable {
+    const keys: string[] = [];
+    let spans = new Int32Array(3 * 1024);
+    this.eachMember((m) => {
+      const at = 3 * keys.length;
+      if (at + 3 > spans.length) {
+        const grown = new Int32Array(spans.length * 2);
+        grown.set(spans);
+        spans = grown;
+      }
+      keys.push(m.key);
+      spans[at] = m.keyStart;
+      spans[at + 1] = m.start;
+      spans[at + 2] = this.i;
+    });
+    return { keys, spans: spans.subarray(0, 3 * keys.length) };
+  }
+
+  /** The top-level object's members, each value skipped: `onMember` sees each (its value ends at this.i). */
+  private eachMember(onMember: (m: Omit<JsonMember, 'end'>) => void): void {
     this.expect('{', 'Unexpected token');
     this.ws();
     if (this.t[this.i] === '}') {
       this.i++;
-      return out;
+      return;
     }
     for (;;) {
       this.memberKey(() => undefined);
       const m = this.member!;
       this.skip();
-      out.push({ ...m, end: this.i });
+      onMember(m);
       this.ws();
       if (this.t[this.i] === '}') {
         this.i++;
-        return out;
+        return;
       }
       this.expect(',', "Expected ',' or '}' after property value");
     }
@@ -231,6 +266,20 @@ export function scanMembers(text: string, opts: { validate?: boolean } = {}): Js
   return members;
 }
 
+/**
+ * scanMembers(text, { validate: false }) as a table: the members' values skipped, not checked (the
+ * caller parses each). Undefined when the text is not an object; throws a JsonScanError when its
+ * structure is not JSON.
+ */
+export function scanMemberTable(text: string): MemberTable | undefined {
+  const s = new Scanner(text);
+  s.ws();
+  if (text[s.i] !== '{') return undefined;
+  const table = s.memberTable();
+  s.end();
+  return table;
+}
+
 /** Offset of the first syntax error in `text`, or undefined when it is valid JSON. */
 export function firstJsonError(text: string): number | undefined {
   try {
@@ -249,17 +298,45 @@ export function firstJsonError(text: string): number | undefined {
  * everything else, kept members and their formatting, byte for byte as it was. Kept members are joined
  * by the file's own separator (the text between its first two members).
  */
-export function withoutMembers(text: string, members: readonly JsonMember[], drop: ReadonlySet<string>): string {
-  if (!members.length || !members.some((m) => drop.has(m.key))) return text;
-  const first = members[0]!;
-  const last = members[members.length - 1]!;
-  const kept = members.filter((m) => !drop.has(m.key));
-  const sep = members.length > 1 ? text.slice(first.end, members[1]!.keyStart) : ',\n';
+export function withoutMembers(text: string, members: MemberTable, drop: ReadonlySet<string>): string {
+  const { keys, spans } = members;
+  const n = keys.length;
+  if (!n || !keys.some((k) => drop.has(k))) return text;
+  const firstKeyStart = spans[0]!;
+  const lastEnd = spans[3 * (n - 1) + 2]!;
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) if (!drop.has(keys[i]!)) kept.push(i);
+  const sep = n > 1 ? text.slice(spans[2], spans[3]) : ',\n';
   if (!kept.length) {
     // an empty object where the members were: "{" and "}" kept with what surrounds them
-    const open = text.lastIndexOf('{', first.keyStart);
-    const close = text.indexOf('}', last.end);
+    const open = text.lastIndexOf('{', firstKeyStart);
+    const close = text.indexOf('}', lastEnd);
     return `${text.slice(0, open + 1)}${text.slice(close)}`;
   }
-  return text.slice(0, first.keyStart) + kept.map((m) => text.slice(m.keyStart, m.end)).join(sep) + text.slice(last.end);
+  // one join, so the result is one flat string (a concatenation would be flattened into a copy on first use)
+  const parts = [text.slice(0, firstKeyStart)];
+  for (const [j, i] of kept.entries()) parts.push(j ? sep : '', text.slice(spans[3 * i], spans[3 * i + 2]));
+  parts.push(text.slice(lastEnd));
+  return parts.join('');
+}
+
+/** A key JSON.parse files as an array index (an object lists those first, in numeric order). */
+function isIndexKey(k: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) <= 4294967294;
+}
+
+/**
+ * The members JSON.parse keeps, as indices into the table, in the order Object.entries lists them: for
+ * a repeated key the last occurrence (its value) at the place of the first, array-index keys first in
+ * numeric order, then the others in file order.
+ */
+export function effectiveMembers(members: MemberTable): Int32Array {
+  const { keys } = members;
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < keys.length; i++) byKey.set(keys[i]!, i); // a Map keeps a key where it was first set
+  const out = Int32Array.from(byKey.values());
+  byKey.clear();
+  if (!out.some((i) => isIndexKey(keys[i]!))) return out;
+  const index = [...out].filter((i) => isIndexKey(keys[i]!)).sort((a, b) => Number(keys[a]) - Number(keys[b]));
+  return Int32Array.from([...index, ...[...out].filter((i) => !isIndexKey(keys[i]!))]);
 }

@@ -5,10 +5,10 @@
  * shape they were found in.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { JsonStoreShape, PairedDevice, PendingRequest, StoreSnapshot, TokenSummary } from '../types.js';
 import { detectFormat, jsonErrorWhere, parseJsonText, type JsonFormat } from './json-format.js';
-import { scanMembers, type JsonMember } from './json-scan.js';
+import { effectiveMembers, scanMemberTable, type MemberTable } from './json-scan.js';
 import { storePaths } from './paths.js';
 import { isObject, strings } from '../util/guards.js';
 
@@ -21,7 +21,14 @@ export interface RawJsonFile {
    * Where each top-level member of an object file is in `text` (read with `{ members: true }`): a
    * patch cuts members out of the text instead of re-serializing 20 MB, so every other byte is kept.
    */
-  members?: JsonMember[];
+  members?: MemberTable;
+  /**
+   * An object file read by its members (ReadOptions.members): `value` is not built, the records are
+   * read one at a time from `text` (objectEntries, recordValue), so a 20 MB pending.json of 40 000
+   * requests never becomes one tree. The members JSON.parse would keep (indices into `members`), in
+   * Object.entries order.
+   */
+  records?: Int32Array;
   format?: JsonFormat;
   mode?: number;
   error?: string;
@@ -34,8 +41,17 @@ export function tokenHash(token: unknown): string | undefined {
 }
 
 export interface ReadOptions {
-  /** Locate the top-level members of an object file too (RawJsonFile.members). */
+  /**
+   * Read an object file by its members (RawJsonFile.members and .records) instead of parsing it into
+   * one value: each member is parsed on its own (that is the validation) and dropped again.
+   */
   members?: boolean;
+  /**
+   * With `members`: called with each record as it is parsed, in Object.entries order. The result has
+   * `records` only when every member parsed, and then `visit` saw each record exactly once; otherwise
+   * (an invalid file, or one read whole after all) what it saw is to be discarded.
+   */
+  visit?: (key: string, value: unknown) => void;
   /**
    * The same file as read earlier in this run: reused as is when its size, mtime, inode and mode are
    * unchanged (a 20 MB store is read and parsed once per run, not once per phase). A rewrite that kept
@@ -56,8 +72,10 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
     if (st.isDirectory()) return { path, exists: true, error: `${path} is a directory where a JSON file was expected` };
     mode = st.mode & 0o777;
     stamp = `${st.size}:${st.mtimeMs}:${st.ino}:${mode}`;
-    if (prev && prev.path === path && prev.stamp === stamp && prev.value !== undefined && !prev.error) return withMembers(prev, opts);
-    text = await fs.readFile(path, 'utf8');
+    if (prev && prev.path === path && prev.stamp === stamp && (prev.value !== undefined || prev.records) && !prev.error) return withMembers(prev, opts);
+    // A regular file is read in one go: fs.promises.readFile hands back a 20 MB text as a rope of
+    // 512 KB chunks that V8 flattens into a second 20 MB copy on first use; readFileSync decodes once.
+    text = st.isFile() ? readFileSync(path, 'utf8') : await fs.readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, exists: false };
@@ -65,6 +83,10 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
       return { path, exists: true, error: `permission denied reading ${path}; run clawfix as the user who owns the OpenClaw state dir` };
     }
     return { path, exists: true, error: `cannot read ${path}: ${code ?? (err as Error).message}` };
+  }
+  if (opts.members) {
+    const byMembers = readByMembers(text, opts.visit);
+    if (byMembers) return { path, exists: true, text, ...byMembers, format: detectFormat(text), mode, stamp };
   }
   try {
     const value = parseJsonText(text);
@@ -74,10 +96,36 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
   }
 }
 
+/**
+ * An object text's members, each parsed once on its own (`visit` sees the kept ones, in Object.entries
+ * order): the text is valid JSON exactly when the scan finds the object's structure sound and every
+ * member value parses. Undefined when the text is not an object or anything does not parse: the
+ * caller then parses it whole, for the value or for the error as JSON.parse reports it.
+ */
+function readByMembers(text: string, visit?: (key: string, value: unknown) => void): { members: MemberTable; records: Int32Array } | undefined {
+  try {
+    const members = scanMemberTable(text);
+    if (!members) return undefined;
+    const { keys, spans } = members;
+    const records = effectiveMembers(members);
+    for (const i of records) {
+      const v: unknown = JSON.parse(text.slice(spans[3 * i + 1], spans[3 * i + 2]));
+      visit?.(keys[i]!, v);
+    }
+    if (records.length !== keys.length) {
+      const kept = new Set(records);
+      for (let i = 0; i < keys.length; i++) if (!kept.has(i)) JSON.parse(text.slice(spans[3 * i + 1], spans[3 * i + 2]));
+    }
+    return { members, records };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file with its members located, when asked for (the text parsed already: the scan does not check the values again). */
 function withMembers(f: RawJsonFile, opts: ReadOptions): RawJsonFile {
   if (!opts.members || f.members || !isObject(f.value) || f.text === undefined) return f;
-  return { ...f, members: scanMembers(f.text, { validate: false }) ?? [] };
+  return { ...f, members: scanMemberTable(f.text) ?? { keys: [], spans: new Int32Array(0) } };
 }
 
 function optStrings(v: unknown): string[] | undefined {
@@ -144,16 +192,39 @@ export function interner(): (s: string) => string {
   };
 }
 
-export function summarizePending(id: string, rec: Record<string, unknown>, intern: (s: string) => string = (s) => s): PendingRequest | undefined {
+/**
+ * One copy of each repeated list of strings (frozen: it is shared): 40 000 requests of a handful of
+ * devices ask for the same two or three lists of scopes.
+ */
+export function listInterner(intern: (s: string) => string = interner()): (list: string[]) => string[] {
+  const seen = new Map<string, string[]>();
+  return (list) => {
+    const k = JSON.stringify(list);
+    const hit = seen.get(k);
+    if (hit) return hit;
+    const one = Object.freeze(list.map(intern)) as string[];
+    seen.set(k, one);
+    return one;
+  };
+}
+
+export function summarizePending(
+  id: string,
+  rec: Record<string, unknown>,
+  intern: (s: string) => string = (s) => s,
+  list: (l: string[]) => string[] = (l) => l.map(intern),
+): PendingRequest | undefined {
   const deviceId = str(rec.deviceId);
   if (!deviceId) return undefined;
   const role = str(rec.role);
   const roles = strings(rec.roles);
+  const requestId = str(rec.requestId);
   const p: PendingRequest = {
-    requestId: str(rec.requestId) ?? id,
+    // the key (the text's own string, kept anyway) when it is the id, as it is in OpenClaw's files
+    requestId: requestId === undefined || requestId === id ? id : requestId,
     deviceId: intern(deviceId),
-    roles: roles.length ? roles.map(intern) : role ? [intern(role)] : [],
-    scopes: strings(rec.scopes).map(intern),
+    roles: list(roles.length ? roles : role ? [role] : []),
+    scopes: list(strings(rec.scopes)),
     ts: num(rec.ts) ?? 0,
   };
   if (role) p.role = intern(role);
@@ -204,9 +275,47 @@ export async function readJsonInputs(stateDir: string, previous?: Partial<JsonIn
   return { paired, pending, deviceAuth };
 }
 
-/** The entries of an object file (undefined when it holds anything else). */
-export function objectEntries(f: RawJsonFile): [string, unknown][] | undefined {
+/** Whether the file holds a JSON object (read whole or by its members). */
+export function isObjectFile(f: RawJsonFile): boolean {
+  return f.records !== undefined || isObject(f.value);
+}
+
+/**
+ * The entries of an object file, as Object.entries lists them (undefined when it holds anything
+ * else). A file read by its members yields its records parsed one at a time: iterate, do not keep.
+ * `mentions`: the caller looks only for records holding this string as a value, so a record whose
+ * text has neither it nor an escape (through which it could be spelled otherwise) is not parsed;
+ * such records may or may not be yielded.
+ */
+export function objectEntries(f: RawJsonFile, mentions?: string): Iterable<[string, unknown]> | undefined {
+  if (f.records && f.members && f.text !== undefined) return parsedRecords(f.text, f.members, f.records, mentions);
   return isObject(f.value) ? Object.entries(f.value) : undefined;
+}
+
+function* parsedRecords(text: string, { keys, spans }: MemberTable, records: Int32Array, mentions?: string): Generator<[string, unknown]> {
+  for (const i of records) {
+    const raw = text.slice(spans[3 * i + 1], spans[3 * i + 2]);
+    if (mentions && !raw.includes(mentions) && !raw.includes('\\')) continue;
+    yield [keys[i]!, JSON.parse(raw) as unknown];
+  }
+}
+
+/** How many records an object file holds (0 when it is not one). */
+export function recordCount(f: RawJsonFile): number {
+  if (f.records) return f.records.length;
+  return isObject(f.value) ? Object.keys(f.value).length : 0;
+}
+
+/** One record of an object file, freshly parsed or copied (never the reader's own value). */
+export function recordValue(f: RawJsonFile, key: string): unknown {
+  if (f.records && f.members && f.text !== undefined) {
+    const { keys, spans } = f.members;
+    const i = f.records.find((r) => keys[r] === key);
+    return i === undefined ? undefined : (JSON.parse(f.text.slice(spans[3 * i + 1], spans[3 * i + 2])) as unknown);
+  }
+  if (!isObject(f.value) || !Object.hasOwn(f.value, key)) return undefined;
+  const v = f.value[key];
+  return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as unknown);
 }
 
 export interface JsonStoreRead {
@@ -217,9 +326,48 @@ export interface JsonStoreRead {
   pending: RawJsonFile;
 }
 
-export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
+/** paired.json's devices (and its shape, and pending requests filed in it by mistake) into the snapshot. */
+function pairedInto(snapshot: StoreSnapshot, value: unknown, path: string, secrets: string[]): void {
+  const pe = pairedEntries(value);
+  if (!pe) {
+    snapshot.ok = false;
+    snapshot.error = `${path} holds ${value === null ? 'null' : typeof value}, not an object of paired devices`;
+    snapshot.errorPath = path;
+    return;
+  }
+  snapshot.shape = pe.shape;
+  const stray: string[] = [];
+  for (const [key, rec] of pe.entries) {
+    if (typeof rec.requestId === 'string' && rec.approvedAtMs === undefined) {
+      stray.push(key);
+      continue;
+    }
+    // OpenClaw looks a device up by its key in the map: a record filed under another key is not
+    // that device's, whatever its deviceId field says.
+    snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec, secrets));
+  }
+  if (stray.length) snapshot.strayPendingInPaired = stray;
+}
+
+/**
+ * The JSON store as the gateway reads it. `pending: false` (a caller that asks about paired devices
+ * only, like verify): pending.json is not read, and its part of the result is empty.
+ */
+export async function readJsonStore(stateDir: string, opts: { pending?: boolean } = {}): Promise<JsonStoreRead> {
   const p = storePaths(stateDir);
-  const [paired, pending] = await Promise.all([readRawJson(p.paired), readRawJson(p.pending)]);
+  // pending.json is read by its members and summarised as each is parsed: 40 000 superseded requests
+  // (20 MB) never stand as one tree beside their summaries.
+  const intern = interner();
+  const list = listInterner(intern);
+  let summaries: PendingRequest[] = [];
+  const visit = (key: string, rec: unknown) => {
+    const s = isObject(rec) ? summarizePending(key, rec, intern, list) : undefined;
+    if (s) summaries.push(s);
+  };
+  const [paired, pending] = await Promise.all([
+    readRawJson(p.paired),
+    opts.pending === false ? ({ path: p.pending, exists: false } as RawJsonFile) : readRawJson(p.pending, { members: true, visit }),
+  ]);
   const snapshot: StoreSnapshot = { kind: 'json', paths: [p.paired, p.pending], ok: true, paired: [], pending: [] };
   const secrets: string[] = [];
   for (const f of [paired, pending]) {
@@ -231,34 +379,13 @@ export async function readJsonStore(stateDir: string): Promise<JsonStoreRead> {
   }
   const bom = [paired, pending].filter((f) => f.format?.bom).map((f) => f.path);
   if (bom.length) snapshot.bomFiles = bom;
-  if (paired.value !== undefined) {
-    const pe = pairedEntries(paired.value);
-    if (!pe) {
-      snapshot.ok = false;
-      snapshot.error = `${p.paired} holds ${paired.value === null ? 'null' : typeof paired.value}, not an object of paired devices`;
-      snapshot.errorPath = p.paired;
-    } else {
-      snapshot.shape = pe.shape;
-      const stray: string[] = [];
-      for (const [key, rec] of pe.entries) {
-        if (typeof rec.requestId === 'string' && rec.approvedAtMs === undefined) {
-          stray.push(key);
-          continue;
-        }
-        // OpenClaw looks a device up by its key in the map: a record filed under another key is not
-        // that device's, whatever its deviceId field says.
-        snapshot.paired.push(summarizeDevice(key, pe.shape === 'map' ? { ...rec, deviceId: key } : rec, secrets));
-      }
-      if (stray.length) snapshot.strayPendingInPaired = stray;
-    }
+  if (paired.value !== undefined) pairedInto(snapshot, paired.value, p.paired, secrets);
+  if (!pending.records) {
+    summaries = [];
+    if (isObject(pending.value)) for (const [key, rec] of Object.entries(pending.value)) visit(key, rec);
   }
-  if (isObject(pending.value)) {
-    const intern = interner();
-    for (const [key, rec] of Object.entries(pending.value)) {
-      const s = isObject(rec) ? summarizePending(key, rec, intern) : undefined;
-      if (s) snapshot.pending.push(s);
-    }
-  } else if (pending.value !== undefined && snapshot.ok) {
+  if (isObjectFile(pending)) snapshot.pending = summaries;
+  else if (pending.value !== undefined && snapshot.ok) {
     snapshot.ok = false;
     snapshot.error = `${p.pending} is not an object of pending requests`;
     snapshot.errorPath = p.pending;

@@ -5,8 +5,8 @@
  * the shape and formatting of each file are kept.
  */
 import type { JsonInputs, RawJsonFile } from '../openclaw/json-store.js';
-import { objectEntries, pairedEntries } from '../openclaw/json-store.js';
-import { scanMembers, withoutMembers } from '../openclaw/json-scan.js';
+import { objectEntries, pairedEntries, recordCount, recordValue } from '../openclaw/json-store.js';
+import { scanMemberTable, withoutMembers } from '../openclaw/json-scan.js';
 export type { JsonInputs } from '../openclaw/json-store.js';
 import { serializeLike, type JsonFormat } from '../openclaw/json-format.js';
 import { appendUnique, missingScopes } from '../util/scopes.js';
@@ -79,7 +79,14 @@ function assertPatchable(rec: Record<string, unknown>, deviceId: string, file: s
 }
 
 /** What the patch depends on: the device's scope fields and token scopes, and the device's pending requests. */
-export function jsonGuard(inp: JsonInputs, deviceId: string, role: string, requests = deviceRequests(inp.pending, deviceId)): string {
+export function jsonGuard(inp: JsonInputs, deviceId: string, role: string): string {
+  const g = guardHash(inp, deviceId, role);
+  for (const [k, scopes] of deviceRequests(inp.pending, deviceId)) g.request(k, scopes);
+  return g.digest();
+}
+
+/** jsonGuard, fed one request at a time (in file order) by a caller that reads the requests anyway. */
+function guardHash(inp: JsonInputs, deviceId: string, role: string): { request(k: string, scopes: unknown): void; digest(): string } {
   const rec = inp.paired.value !== undefined ? findRecord(inp.paired.value, deviceId) : undefined;
   const tok = (rec?.tokens as Record<string, Record<string, unknown>> | undefined)?.[role];
   const record = canonical({
@@ -90,15 +97,18 @@ export function jsonGuard(inp: JsonInputs, deviceId: string, role: string, reque
   });
   // hashed, one request per line: a device with 36 000 requests would otherwise carry megabytes of fingerprint
   const h = createHash('sha256').update(record);
-  for (const [k, scopes] of requests) h.update(`\n${JSON.stringify(k)}:${isStringList(scopes) ? JSON.stringify(scopes) : canonical(scopes)}`);
-  return h.digest('hex');
+  return {
+    request: (k, scopes) => h.update(`\n${JSON.stringify(k)}:${isStringList(scopes) ? JSON.stringify(scopes) : canonical(scopes)}`),
+    digest: () => h.digest('hex'),
+  };
 }
 
-/** The device's pending requests as [requestId, scopes as stored], in file order; [] when the file is not an object. */
-function deviceRequests(f: RawJsonFile, deviceId: string): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (const [k, p] of objectEntries(f) ?? []) if (isObject(p) && p.deviceId === deviceId) out.push([k, p.scopes]);
-  return out;
+/**
+ * The device's pending requests as [requestId, scopes as stored], in file order; none when the file is
+ * not an object. Read one at a time (40 000 requests are not held as a list).
+ */
+function* deviceRequests(f: RawJsonFile, deviceId: string): Generator<[string, unknown]> {
+  for (const [k, p] of objectEntries(f, deviceId) ?? []) if (isObject(p) && p.deviceId === deviceId) yield [k, p.scopes];
 }
 
 export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[], role = 'operator'): JsonPatchResult {
@@ -130,19 +140,8 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
     examples: [],
   });
 
-  const approvedNow = strings(rec.approvedScopes);
-  // A request whose scopes are not a list is not understood, so it is never "satisfied": kept.
-  const satisfied = (scopes: unknown) => (scopes === undefined || isStringList(scopes)) && !missingScopes(strings(scopes), approvedNow).length;
-  const requests = deviceRequests(inp.pending, deviceId);
-  const removed = requests.filter(([, scopes]) => satisfied(scopes)).map(([id]) => id);
-  if (removed.length) {
-    // The satisfied requests are cut out of the text; every other request keeps its bytes.
-    const text = inp.pending.text!;
-    const members = inp.pending.members ?? scanMembers(text, { validate: false }) ?? [];
-    const all = inp.pending.value as Record<string, unknown>;
-    const examples = removed.slice(0, 3).map((key) => ({ key, value: clone(all[key]) }));
-    pushChange(inp.pending, withoutBom(withoutMembers(text, members, new Set(removed))), { total: Object.keys(all).length, changed: [], removed, examples });
-  }
+  const cut = cutSatisfied(inp, deviceId, role, strings(rec.approvedScopes));
+  if (cut.after !== undefined) pushChange(inp.pending, cut.after, cut.records);
 
   const da = inp.deviceAuth;
   if (da.value && typeof da.value === 'object' && da.format) {
@@ -156,7 +155,29 @@ export function planJsonPatch(inp: JsonInputs, deviceId: string, grant: string[]
   }
   // A store file with a byte-order mark that the patch does not otherwise touch is rewritten without it too.
   for (const f of [inp.pending]) if (f.format?.bom && f.text !== undefined && !files.some((x) => x.path === f.path)) pushChange(f, withoutBom(f.text));
-  return { files, removedRequests: removed, guard: jsonGuard(inp, deviceId, role, requests) };
+  return { files, removedRequests: cut.removed, guard: cut.guard };
+}
+
+/**
+ * The device's requests the widened record satisfies, cut out of pending.json's text (every other
+ * request keeps its bytes), and the guard's fingerprint: one pass over the requests, each parsed and
+ * dropped again.
+ */
+function cutSatisfied(inp: JsonInputs, deviceId: string, role: string, approvedNow: string[]): { removed: string[]; guard: string; after?: string; records?: RecordEdits } {
+  // A request whose scopes are not a list is not understood, so it is never "satisfied": kept.
+  const satisfied = (scopes: unknown) => (scopes === undefined || isStringList(scopes)) && !missingScopes(strings(scopes), approvedNow).length;
+  const guard = guardHash(inp, deviceId, role);
+  const removed: string[] = [];
+  for (const [k, scopes] of deviceRequests(inp.pending, deviceId)) {
+    guard.request(k, scopes);
+    if (satisfied(scopes)) removed.push(k);
+  }
+  if (!removed.length) return { removed, guard: guard.digest() };
+  const text = inp.pending.text!;
+  const members = inp.pending.members ?? scanMemberTable(text) ?? { keys: [], spans: new Int32Array(0) };
+  const examples = removed.slice(0, 3).map((key) => ({ key, value: recordValue(inp.pending, key) }));
+  const after = withoutBom(withoutMembers(text, members, new Set(removed)));
+  return { removed, guard: guard.digest(), after, records: { total: recordCount(inp.pending), changed: [], removed, examples } };
 }
 
 /** OpenClaw reads its JSON with `JSON.parse(buf.toString('utf8'))`, which rejects a byte-order mark: files are written without one. */

@@ -6,16 +6,17 @@
  */
 import { promises as fs } from 'node:fs';
 import { readJsonInputs } from '../../openclaw/json-store.js';
+import { hashFile } from '../fs.js';
 import { rebaseJsonScopePlan } from '../../plan/rebase.js';
 import { ClawfixError } from '../../util/errors.js';
 import { sha256 } from '../../util/hash.js';
 import type { StepDef } from './types.js';
 
-/** Every file still holds the bytes the plan was made from (by hash: cheap for a 20 MB store). */
+/** Every file still holds the bytes the plan was made from (by hash, read in chunks: cheap for a 20 MB store). */
 async function textsAsPlanned(files: readonly { path: string; beforeSha: string }[]): Promise<boolean> {
   for (const f of files) {
-    const now = await fs.readFile(f.path).catch(() => undefined);
-    if (!now || sha256(now) !== f.beforeSha) return false;
+    const now = await hashFile(f.path).catch(() => undefined);
+    if (!now || now.sha256 !== f.beforeSha) return false;
   }
   return true;
 }

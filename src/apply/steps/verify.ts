@@ -18,7 +18,8 @@ const AUDIT = /reason=(scope|role)-upgrade device=(\S+) .*?scopesFrom=(\S+)/;
 
 async function approvedInStore(plan: Plan, deviceId: string): Promise<string[]> {
   if (plan.store === 'json') {
-    const d = (await readJsonStore(plan.stateDir)).snapshot.paired.find((x) => x.deviceId === deviceId);
+    // paired.json alone: a 20 MB pending.json has no say in what is approved
+    const d = (await readJsonStore(plan.stateDir, { pending: false })).snapshot.paired.find((x) => x.deviceId === deviceId);
     return d?.approvedScopes ?? d?.scopes ?? [];
   }
   if (!plan.sqlite) return [];

@@ -6,9 +6,10 @@
 import { promises as fs } from 'node:fs';
 import type { Plan } from '../../plan/types.js';
 import { ClawfixError } from '../../util/errors.js';
-import { sha256 } from '../../util/hash.js';
 import { recordAfter, restoreFilesFromBackup } from '../backup.js';
-import { eachAtOnce, writeAtomic } from '../fs.js';
+import { lineColumn } from '../../openclaw/json-format.js';
+import { firstJsonError } from '../../openclaw/json-scan.js';
+import { eachAtOnce, hashFile, writeAtomic } from '../fs.js';
 import { applyRowChanges, readRows, restoreRows } from '../sqlite.js';
 import type { Tx } from './types.js';
 
@@ -38,16 +39,15 @@ export async function undoWrite(tx: Tx): Promise<void> {
 
 async function checkWritten(plan: Plan): Promise<void> {
   for (const f of plan.files) {
-    const now = await fs.readFile(f.path);
-    if (sha256(now) !== f.afterSha) throw new ClawfixError(`${f.path} does not read back as written`, { path: f.path });
+    // read back in chunks (a 20 MB store is not held twice)
+    if ((await hashFile(f.path)).sha256 !== f.afterSha) throw new ClawfixError(`${f.path} does not read back as written`, { path: f.path });
     // What OpenClaw can read is what counts: its JSON state is read with JSON.parse(buf.toString('utf8')).
-    // (A rollback puts back exactly the bytes the user had, readable or not.)
+    // The file holds `after`'s bytes (same hash), and JSON.parse accepts them exactly when they have no
+    // byte-order mark and clawfix's validating scan accepts `after`: checked so, without building the
+    // tree of a 20 MB file. (A rollback puts back exactly the bytes the user had, readable or not.)
     if (plan.kind !== 'restore-files' && /\/(devices|identity)\/[^/]+\.json$/.test(f.path)) {
-      try {
-        JSON.parse(now.toString('utf8'));
-      } catch (err) {
-        throw new ClawfixError(`${f.path} was written but OpenClaw could not read it (${(err as Error).message.split('\n')[0]})`, { path: f.path });
-      }
+      const at = f.after.charCodeAt(0) === 0xfeff ? 0 : firstJsonError(f.after);
+      if (at !== undefined) throw new ClawfixError(`${f.path} was written but OpenClaw could not read it (not JSON from ${lineColumn(f.after, at)})`, { path: f.path });
     }
     const mode = (await fs.stat(f.path)).mode & 0o777;
     if (mode !== f.mode) throw new ClawfixError(`${f.path} has mode ${mode.toString(8)} after writing, expected ${f.mode.toString(8)}`, { path: f.path });

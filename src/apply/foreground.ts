@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readGatewayLock } from '../openclaw/gateway-probe.js';
-import { listeningSockets, pidHolding, readProcess, type ProcessInfo } from '../openclaw/process.js';
+import { pidHolding, readListeners, readProcess, socketsOn, type ProcessInfo } from '../openclaw/process.js';
 import { clawfixDir } from '../records/journal.js';
 import { ClawfixError } from '../util/errors.js';
 import { mkdirOwned, writeAtomic } from './fs.js';
@@ -21,8 +21,8 @@ export type ForegroundProcess = ProcessInfo;
 
 export async function findGateway(port: number, configPath: string): Promise<ForegroundProcess | undefined> {
   // The port's listener first: a lock file may name a pid of another PID namespace (a container sharing /tmp).
-  const [lock, sockets] = await Promise.all([readGatewayLock(configPath).then((l) => l?.pid), listeningSockets(port)]);
-  const pid = pidHolding(sockets, lock) ?? lock;
+  const [lock, listeners] = await Promise.all([readGatewayLock(configPath).then((l) => l?.pid), readListeners()]);
+  const pid = pidHolding(socketsOn(listeners, port), lock) ?? lock;
   return pid ? readProcess(pid) : undefined;
 }
 

@@ -12,25 +12,33 @@ export interface ProcessInfo {
   env: Record<string, string>;
 }
 
-/** Inodes of the sockets listening on `port` (any local address) in one /proc/net/tcp{,6} text. */
-function listeningIn(text: string, port: number, into: Set<string>): void {
-  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const local = `${suffix} `; // the local address column ends with the port; most lines never name it
+/** The listening TCP sockets of this network namespace: local port → socket inodes (any local address). */
+export type Listeners = ReadonlyMap<number, ReadonlySet<string>>;
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The listening sockets of one /proc/net/tcp{,6} text, added to `into`. */
+function listenersIn(text: string, into: Map<number, Set<string>>): void {
   for (const line of text.split('\n').slice(1)) {
-    if (!line.includes(local)) continue;
+    if (!line.includes(' 0A ')) continue; // state 0A is LISTEN; most lines are connections
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 10) continue;
-    if (cols[3] === '0A' && cols[1]!.endsWith(suffix)) into.add(cols[9]!);
+    if (cols.length < 10 || cols[3] !== '0A') continue;
+    const local = cols[1]!;
+    const port = parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+    if (!Number.isInteger(port)) continue;
+    let set = into.get(port);
+    if (!set) into.set(port, (set = new Set()));
+    set.add(cols[9]!);
   }
 }
 
 const TCP_TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
 
-function listeningInodes(port: number): Set<string> {
-  const found = new Set<string>();
+function listenersNow(): Listeners {
+  const found = new Map<number, Set<string>>();
   for (const table of TCP_TABLES) {
     try {
-      listeningIn(readFileSync(table, 'utf8'), port, found);
+      listenersIn(readFileSync(table, 'utf8'), found);
     } catch {
       /* no such table (no IPv6, not Linux) */
     }
@@ -39,14 +47,20 @@ function listeningInodes(port: number): Set<string> {
 }
 
 /**
- * The same, read off the main thread: the kernel builds /proc/net/tcp on each read, which measured
- * 10-30 ms here, so the snapshot reads it while it waits for the gateway's /healthz answer.
+ * The same, read off the main thread. The kernel builds /proc/net/tcp a page per read, which measured
+ * 5-30 ms here, and the table does not depend on the port: the snapshot starts it first and it is
+ * read while the state dir is found, the config is read and /healthz answers.
  */
-export async function listeningSockets(port: number): Promise<Set<string>> {
-  const found = new Set<string>();
+export async function readListeners(): Promise<Listeners> {
+  const found = new Map<number, Set<string>>();
   const texts = await Promise.all(TCP_TABLES.map((t) => fs.readFile(t, 'utf8').catch(() => '')));
-  for (const text of texts) listeningIn(text, port, found);
+  for (const text of texts) listenersIn(text, found);
   return found;
+}
+
+/** Inodes of the sockets listening on `port`. */
+export function socketsOn(listeners: Listeners, port: number): ReadonlySet<string> {
+  return listeners.get(port) ?? NONE;
 }
 
 function holdsSocket(pid: string, inodes: ReadonlySet<string>): boolean {
@@ -72,7 +86,7 @@ function holdsSocket(pid: string, inodes: ReadonlySet<string>): boolean {
  * (the gateway's lock file names one) is checked first: then only its fds are read, not every process's.
  */
 export function pidListeningOn(port: number, likely?: number): number | undefined {
-  return pidHolding(listeningInodes(port), likely);
+  return pidHolding(socketsOn(listenersNow(), port), likely);
 }
 
 /** The pid holding one of these listening sockets (see pidListeningOn); `likely` is checked first. */

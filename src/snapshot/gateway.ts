@@ -4,7 +4,7 @@
  * it runs in a container is snapshot/container.ts (asked before the era: it decides the version).
  */
 import { probeGateway, readGatewayLock, type GatewayLock } from '../openclaw/gateway-probe.js';
-import { listeningSockets, pidHolding } from '../openclaw/process.js';
+import { pidHolding, socketsOn, type Listeners } from '../openclaw/process.js';
 import type { ContainerInfo, GatewaySnapshot, LogScan } from '../types.js';
 
 export interface GatewayRead {
@@ -14,9 +14,9 @@ export interface GatewayRead {
 
 export type Probed = Awaited<ReturnType<typeof probe>>;
 
-/** Probe, lock and the port's listening sockets in parallel. */
-export function probe(port: number, configPath: string) {
-  return Promise.all([probeGateway(port), readGatewayLock(configPath), listeningSockets(port)]);
+/** Probe and lock in parallel, with the listening sockets (read since the snapshot started). */
+export function probe(port: number, configPath: string, listeners: Promise<Listeners>) {
+  return Promise.all([probeGateway(port), readGatewayLock(configPath), listeners.then((l) => socketsOn(l, port))]);
 }
 
 /**

@@ -13,6 +13,7 @@ import type { RuntimeCli } from '../openclaw/container-runtime.js';
 import { defaultLogFiles, scanLogs } from '../openclaw/logs.js';
 import { isStateDirName, resolvePaths, storePaths, type Env, type PathFlags, type ResolvedPaths } from '../openclaw/paths.js';
 import { exposedSecretFiles, stateDirAccess } from '../openclaw/permissions.js';
+import { readListeners } from '../openclaw/process.js';
 import { readGatewayLocks, readServiceDefinition } from '../openclaw/service.js';
 import { countPairedRows } from '../openclaw/sqlite-store.js';
 import { decideEra } from '../openclaw/version.js';
@@ -114,17 +115,26 @@ function configSecrets(config: ConfigSnapshot, env: Env): string[] {
   return [...fromConfig, env.OPENCLAW_GATEWAY_TOKEN, env.OPENCLAW_GATEWAY_PASSWORD].filter((v): v is string => typeof v === 'string');
 }
 
-export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): Promise<SnapshotRead> {
-  const takenAtMs = deps.now();
-  const found = await discoverStateDir(resolvePaths(opts, deps.env, existsSync), pointed(opts, deps.env));
-  const paths = found.paths;
-  // What needs neither the gateway, its container nor the era starts at once and runs beside them.
-  const independent = Promise.all([
+/**
+ * What needs neither the gateway, its container nor the era: started at once, it runs beside them.
+ * Awaited later; a failure surfaces there, not as an unhandled rejection.
+ */
+function readIndependent(paths: ResolvedPaths) {
+  const p = Promise.all([
     readJournal(paths.stateDir),
     readServiceDefinition({ home: paths.home, stateDir: paths.stateDir, ...(paths.profile ? { profile: paths.profile } : {}), platform: process.platform }),
     stateDirAccess(paths.stateDir, typeof process.getuid === 'function' ? process.getuid() : undefined),
   ]);
-  independent.catch(() => undefined); // awaited below; a failure surfaces there, not as an unhandled rejection
+  p.catch(() => undefined);
+  return p;
+}
+
+export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): Promise<SnapshotRead> {
+  const takenAtMs = deps.now();
+  const listeners = readListeners(); // needs nothing: read while the state dir and its config are found
+  const found = await discoverStateDir(resolvePaths(opts, deps.env, existsSync), pointed(opts, deps.env));
+  const paths = found.paths;
+  const independent = readIndependent(paths);
   const [config, hostOpenclaw, others] = await Promise.all([
     loadConfig(paths.configPath),
     resolveOpenClaw(opts.openclaw, deps.env.PATH, deps.runVersion),
@@ -132,7 +142,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   ]);
   const port = gatewayPort(config.value, deps.env);
   // The gateway (and its container) first: a containerized gateway runs its image's OpenClaw, which decides the era.
-  const probed: Probed = await probe(port, paths.configPath);
+  const probed: Probed = await probe(port, paths.configPath, listeners);
   const container = await findContainer(opts, paths.stateDir, deps, listenerOf(probed));
   const openclaw = opts.openclaw ? hostOpenclaw : withContainerVersion(hostOpenclaw, container);
   const era = await eraOf(paths.stateDir, openclaw);

@@ -21,19 +21,7 @@ export interface Session {
 }
 
 
-/**
- * The libraries a repair loads lazily (the diff it shows, the lock, the runner of `openclaw`), asked for
- * before the snapshot: they are read and compiled while the snapshot waits on the gateway's answer and
- * the disk, instead of one after the other once the repair needs them. A failed load surfaces where the
- * module is really imported.
- */
-function preload(opts: { dryRun: boolean }): void {
-  const libs = opts.dryRun ? [import('diff')] : [import('diff'), import('proper-lockfile'), import('execa')];
-  for (const lib of libs) lib.catch(() => undefined);
-}
-
 export async function openSession(app: AppCtx, opts: { dryRun: boolean }): Promise<Session> {
-  preload(opts);
   let r = await readSnapshot(app);
   let gateway = gatewayFor(app, r.snapshot);
   const recovery = await recoverIfNeeded(r.snapshot.stateDir, gateway, { dryRun: opts.dryRun, ...(app.faults ? { faults: app.faults } : {}) });

@@ -272,13 +272,18 @@ async function apply(c: Case, f: Fixture, vars: Vars): Promise<{ via?: string[];
       // meets the file as a user who may not read it, with every path still reachable (a run as nobody
       // was not: the CI clone, the installed package and the npm-cached Node sit under 0700 dirs).
       const via = ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--'];
-      const probe = spawnSync(via[0]!, [...via.slice(1), 'cat', target], { stdio: 'ignore' });
-      if (probe.status === 0) throw new Error(`corpus case ${c.id}: setpriv did not take away root's read access to ${target}`);
+      const probe = spawnSync(via[0]!, [...via.slice(1), 'cat', target], { encoding: 'utf8' });
       if (probe.error) {
         // Only a machine without util-linux's setpriv gets here; CI must stage the case.
         if (process.env.CI) throw new Error(`corpus case ${c.id} cannot be staged in CI: setpriv cannot run (${probe.error.message})`);
         return { skip: `setpriv cannot run (${probe.error.message})` };
       }
+      if (probe.status === 0) throw new Error(`corpus case ${c.id}: setpriv did not take away root's read access to ${target}`);
+      // cat itself was refused (exit 1, EACCES), not setpriv (127: it could not drop the capabilities)…
+      if (probe.status !== 1 || !/denied/i.test(probe.stderr)) throw new Error(`corpus case ${c.id}: setpriv failed (exit ${probe.status}): ${probe.stderr.trim()}`);
+      // …and the CLI runs that way.
+      const cli = spawnSync(via[0]!, [...via.slice(1), process.execPath, CLAWFIX_BIN, '--version'], { encoding: 'utf8' });
+      if (cli.status !== 0) throw new Error(`corpus case ${c.id}: clawfix --version through setpriv exited ${cli.status}: ${cli.stderr.trim()}`);
       return { via };
     }
   }

@@ -18,7 +18,7 @@ import type { FaultPort } from './faults.js';
  * cleans up or rolls back.
  */
 export async function eachAtOnce<T, R>(items: readonly T[], fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const settled = await Promise.allSettled(items.map((item, i) => fn(item, i)));
+  const settled = await Promise.allSettled(items.map(async (item, i) => fn(item, i))); // a synchronous throw is a rejection too
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((r) => (r as PromiseFulfilledResult<R>).value);

@@ -72,7 +72,10 @@ export async function readRawJson(path: string, opts: ReadOptions = {}): Promise
     if (st.isDirectory()) return { path, exists: true, error: `${path} is a directory where a JSON file was expected` };
     mode = st.mode & 0o777;
     stamp = `${st.size}:${st.mtimeMs}:${st.ino}:${mode}`;
-    if (prev && prev.path === path && prev.stamp === stamp && (prev.value !== undefined || prev.records) && !prev.error) return withMembers(prev, opts);
+    // A file read by its members (records, no value) serves only a caller that reads by members too;
+    // a caller with `visit` must see every record, which a reused read would skip.
+    const reusable = !!prev && !opts.visit && (prev.value !== undefined || (prev.records !== undefined && opts.members === true));
+    if (prev && reusable && prev.path === path && prev.stamp === stamp && !prev.error) return withMembers(prev, opts);
     // A regular file is read in one go: fs.promises.readFile hands back a 20 MB text as a rope of
     // 512 KB chunks that V8 flattens into a second 20 MB copy on first use; readFileSync decodes once.
     text = st.isFile() ? readFileSync(path, 'utf8') : await fs.readFile(path, 'utf8');

@@ -4,7 +4,7 @@
  * it runs in a container is snapshot/container.ts (asked before the era: it decides the version).
  */
 import { probeGateway, readGatewayLock, type GatewayLock } from '../openclaw/gateway-probe.js';
-import { pidHolding, socketsOn, type Listeners } from '../openclaw/process.js';
+import { pidHolding, pidListeningOn, socketsOn, type Listeners } from '../openclaw/process.js';
 import type { ContainerInfo, GatewaySnapshot, LogScan } from '../types.js';
 
 export interface GatewayRead {
@@ -23,8 +23,11 @@ export function probe(port: number, configPath: string, listeners: Promise<Liste
  * Who really answers the port, only when something answers; a lock file's pid is only a fallback (a
  * container sharing /tmp writes its own namespace's pid there, e.g. 1).
  */
-export function listenerOf([p, lock, sockets]: Probed): number | undefined {
-  return p.running !== false ? (pidHolding(sockets, lock?.pid) ?? lock?.pid) : undefined;
+export function listenerOf(port: number, [p, lock, sockets]: Probed): number | undefined {
+  if (p.running === false) return undefined;
+  // The table was read when the snapshot started (finding `openclaw` may take a while): a gateway that
+  // (re)started since is looked for again in a fresh one before the lock file's pid is believed.
+  return pidHolding(sockets, lock?.pid) ?? pidListeningOn(port, lock?.pid) ?? lock?.pid;
 }
 
 export function describeGateway(port: number, [p, lock]: Probed, logs: LogScan, container: ContainerInfo | undefined): GatewayRead {

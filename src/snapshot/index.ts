@@ -143,7 +143,7 @@ export async function takeSnapshot(opts: SnapshotOptions, deps: SnapshotDeps): P
   const port = gatewayPort(config.value, deps.env);
   // The gateway (and its container) first: a containerized gateway runs its image's OpenClaw, which decides the era.
   const probed: Probed = await probe(port, paths.configPath, listeners);
-  const container = await findContainer(opts, paths.stateDir, deps, listenerOf(probed));
+  const container = await findContainer(opts, paths.stateDir, deps, listenerOf(port, probed));
   const openclaw = opts.openclaw ? hostOpenclaw : withContainerVersion(hostOpenclaw, container);
   const era = await eraOf(paths.stateDir, openclaw);
   const windowMs = opts.logWindowMs ?? DAY_MS;

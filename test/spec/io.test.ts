@@ -3,12 +3,23 @@
  * path (parseJson5), which must mean exactly what JSON5 means.
  */
 import { describe, expect, test } from '@jest/globals';
+import JSON5 from 'json5';
 import { eachAtOnce } from '../../src/apply/fs.js';
 import { parseJson5 } from '../../src/openclaw/config.js';
 
 const later = <T>(ms: number, v: T, done?: () => void) => new Promise<T>((r) => setTimeout(() => (done?.(), r(v)), ms));
 
 describe('eachAtOnce', () => {
+  test('a synchronous throw is a rejection like any other: every other call still settles first', async () => {
+    let otherDone = false;
+    const run = eachAtOnce([0, 1], (i) => {
+      if (i === 0) throw new Error('sync');
+      return later(20, 'ok', () => (otherDone = true));
+    });
+    await expect(run).rejects.toThrow('sync');
+    expect(otherDone).toBe(true);
+  });
+
   test('runs every item at once and returns results in item order', async () => {
     let running = 0;
     let peak = 0;
@@ -31,9 +42,14 @@ describe('eachAtOnce', () => {
 });
 
 describe('parseJson5 (JSON first, JSON5 only when needed)', () => {
-  test('plain JSON parses to the same value JSON.parse gives', async () => {
-    const text = '{"gateway":{"port":18789,"auth":{"mode":"token"}},"list":[1,2.5,null,true],"__proto__":{"x":1}}';
-    expect(await parseJson5(text)).toEqual(JSON.parse(text));
+  test('plain JSON parses to the value JSON5 gives (key order, duplicates, __proto__, numbers, U+2028)', async () => {
+    const text = '{"b":1,"a":{"port":18789,"auth":{"mode":"token"}},"2":"x","1":"y","a":[1,2.5e3,-0,null,true],"__proto__":{"x":1},"s":"\u2028é"}';
+    const fast = await parseJson5(text);
+    const slow = JSON5.parse(text) as unknown;
+    expect(fast).toEqual(slow);
+    expect(Object.keys(fast as object)).toEqual(Object.keys(slow as object));
+    expect(Object.hasOwn(fast as object, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(fast)).toBe(Object.prototype);
   });
 
   test('JSON5 (comments, unquoted keys, trailing commas, single quotes) still parses', async () => {

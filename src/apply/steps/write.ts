@@ -9,14 +9,16 @@ import { ClawfixError } from '../../util/errors.js';
 import { recordAfter, restoreFilesFromBackup } from '../backup.js';
 import { lineColumn } from '../../openclaw/json-format.js';
 import { firstJsonError } from '../../openclaw/json-scan.js';
-import { eachAtOnce, hashFile, writeAtomic } from '../fs.js';
+import { hashFile, writeAtomic } from '../fs.js';
 import { applyRowChanges, readRows, restoreRows } from '../sqlite.js';
 import type { Tx } from './types.js';
 
 export async function writeChanges(tx: Tx): Promise<void> {
   const plan = tx.plan;
   tx.journal.expected = plan.files.map((f) => ({ path: f.path, sha256: f.afterSha }));
-  await eachAtOnce(plan.files, (f) => writeAtomic(f.path, f.after, f.mode, tx.ports.faults));
+  // The user's files one after another: a failure stops before the next is touched (the backup copies
+  // and after-images, clawfix's own files, are written at once).
+  for (const f of plan.files) await writeAtomic(f.path, f.after, f.mode, tx.ports.faults);
   if (plan.sqlite && plan.rows.length) await applyRowChanges(plan.sqlite.db, plan.rows, tx.ports.faults);
   // Read back before the gateway is started again (a running gateway may rewrite these files).
   await checkWritten(plan);

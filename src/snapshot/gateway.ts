@@ -25,9 +25,11 @@ export function probe(port: number, configPath: string, listeners: Promise<Liste
  */
 export function listenerOf(port: number, [p, lock, sockets]: Probed): number | undefined {
   if (p.running === false) return undefined;
-  // The table was read when the snapshot started (finding `openclaw` may take a while): a gateway that
-  // (re)started since is looked for again in a fresh one before the lock file's pid is believed.
-  return pidHolding(sockets, lock?.pid) ?? pidListeningOn(port, lock?.pid) ?? lock?.pid;
+  // The table was read when the snapshot started (finding `openclaw` may take a while): when it had no
+  // listener on the port, a gateway that (re)started since is looked for in a fresh one before the
+  // lock file's pid is believed. (A listener whose holder this user cannot see stays unseen either way.)
+  const pid = sockets.size ? pidHolding(sockets, lock?.pid) : pidListeningOn(port, lock?.pid);
+  return pid ?? lock?.pid;
 }
 
 export function describeGateway(port: number, [p, lock]: Probed, logs: LogScan, container: ContainerInfo | undefined): GatewayRead {

@@ -2,9 +2,10 @@
  * The command line. `main(argv, deps)` parses, runs one command and returns its exit code; typed errors
  * are mapped to a message and a code in one place (`reportError`); `run()` is the only place that
  * touches process.exit (through the signal port) and wires the real ports. Commands are imported
- * lazily so --help stays fast.
+ * lazily so --help stays fast, and so is yargs: a plain command line is read by the fast path
+ * (fast-args.ts) from the same option tables (options.ts) yargs is built from.
  */
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { faultsFromEnv } from '../apply/faults.js';
 import { ClawfixError, EXIT, UsageError } from '../util/errors.js';
 import { Redactor } from '../util/redact.js';
@@ -13,6 +14,8 @@ import type { FixArgs } from './commands/fix.js';
 import { checkFlagValues, usageErrorFrom } from './args.js';
 import { requireConsent } from './consent.js';
 import { makeCtx, type Ctx, type Deps, type GlobalArgs } from './context.js';
+import { fastParse, type FastParse } from './fast-args.js';
+import { COMMAND_OPTIONS, GLOBAL_OPTIONS, OPTION_NAMES, yargsOption, type CommandName, type OptionTable } from './options.js';
 import { inquirerPrompts } from './ports/prompt.js';
 import { processSignals } from './ports/signals.js';
 
@@ -26,27 +29,9 @@ const EPILOG = `Exit codes:
 Environment: OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH, OPENCLAW_PROFILE, OPENCLAW_HOME are honoured
 like OpenClaw does; NO_COLOR disables colour.`;
 
-function globals(y: Argv): Argv<GlobalArgs> {
-  return y
-    .option('state-dir', { type: 'string', requiresArg: true, describe: 'OpenClaw state dir (default: $OPENCLAW_STATE_DIR or ~/.openclaw)', group: 'Where:' })
-    .option('profile', { type: 'string', requiresArg: true, describe: 'OpenClaw profile (state dir ~/.openclaw-NAME)', group: 'Where:' })
-    .option('config', { type: 'string', requiresArg: true, describe: 'config file (default: $OPENCLAW_CONFIG_PATH or <state>/openclaw.json)', group: 'Where:' })
-    .option('log-file', { type: 'string', requiresArg: true, describe: 'gateway log file to read (default: logging.file or today\'s OpenClaw log)', group: 'Where:' })
-    .option('openclaw', { type: 'string', requiresArg: true, describe: 'path to the openclaw executable (default: from PATH)', group: 'Where:' })
-    .option('container', { type: 'string', requiresArg: true, describe: 'the docker/podman container the gateway runs in (default: found from the port, or the container that mounts the state dir)', group: 'Where:' })
-    .option('runtime', { type: 'string', requiresArg: true, choices: ['docker', 'podman'], describe: 'container runtime CLI to use (default: the one that knows the container)', group: 'Where:' })
-    .option('json', { type: 'boolean', default: false, describe: 'machine-readable result on stdout (progress on stderr)' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'more detail on stderr (secrets stay redacted)' })
-    .option('color', { type: 'boolean', default: true, describe: 'colour output (--no-color, or NO_COLOR=1, disables)' }) as unknown as Argv<GlobalArgs>;
-}
-
-function fixOptions<T>(y: Argv<T>) {
-  return y
-    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'apply without prompting (unattended)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'show the plan and the diff; change nothing' })
-    .option('device', { type: 'string', requiresArg: true, describe: 'device id to repair when several are implicated' })
-    .option('scopes', { type: 'string', requiresArg: true, describe: 'comma-separated scopes to grant instead of what the logs asked for' })
-    .option('allow-admin', { type: 'boolean', default: false, describe: 'consent to granting operator.admin when it was requested' });
+function withOptions<T>(y: Argv<T>, table: OptionTable): Argv<T> {
+  for (const [name, spec] of Object.entries(table)) y = y.option(name, yargsOption(spec)) as Argv<T>;
+  return y;
 }
 
 function fixArgsFrom(a: Record<string, unknown>): FixArgs {
@@ -73,12 +58,9 @@ function globalArgsFrom(a: Record<string, unknown>): GlobalArgs {
   return { json: !!a.json, verbose: !!a.verbose, color: a.color !== false, ...str('stateDir'), ...str('profile'), ...str('config'), ...str('logFile'), ...str('openclaw'), ...str('container'), ...runtime };
 }
 
-/** Every option name, for the did-you-mean of an unknown one. */
-const OPTION_NAMES = ['state-dir', 'profile', 'config', 'log-file', 'openclaw', 'container', 'runtime', 'json', 'verbose', 'color', 'yes', 'dry-run', 'device', 'scopes', 'allow-admin', 'editor', 'help', 'version'];
-
 type Run = (ctx: Ctx, a: Record<string, unknown>) => Promise<number>;
 
-const COMMANDS: Record<string, Run> = {
+const COMMANDS: Record<CommandName, Run> = {
   interactive: async (c, a) => (await import('./commands/wizard.js')).interactive(c, fixArgsFrom(a)),
   diagnose: async (c) => (await import('./commands/diagnose.js')).diagnose(c),
   fix: async (c, a) => {
@@ -100,33 +82,26 @@ const COMMANDS: Record<string, Run> = {
     (await import('./commands/edit-config.js')).editConfig(c, { ...(typeof a.editor === 'string' ? { editor: a.editor } : {}), dryRun: !!a.dryRun, yes: !!a.yes }),
 };
 
-function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) => (a: Record<string, unknown>) => Promise<void>) {
-  return globals(yargs([...argv]))
+async function parser(argv: readonly string[], deps: Deps, dispatch: (name: CommandName) => (a: Record<string, unknown>) => Promise<void>) {
+  const { default: yargs } = await import('yargs');
+  return withOptions(yargs([...argv]), GLOBAL_OPTIONS)
     .scriptName('clawfix')
     .locale('en') // clawfix's own texts are English; yargs' would otherwise follow LANG (and need its locale files)
     .usage('$0 [command] [options]\n\nFinds why OpenClaw sub-agents get "gateway closed (1008): pairing required" and repairs it safely.')
-    .command('$0', 'interactive repair on a terminal (`fix` with prompts)', (y) => fixOptions(y), dispatch('interactive'))
+    .command('$0', 'interactive repair on a terminal (`fix` with prompts)', (y) => withOptions(y, COMMAND_OPTIONS.interactive), dispatch('interactive'))
     .command('diagnose', 'find the cause and show the evidence; changes nothing', (y) => y, dispatch('diagnose'))
-    .command('fix', 'repair as one transaction (backup, patch, restart, verify, roll back on failure)', (y) => fixOptions(y), dispatch('fix'))
+    .command('fix', 'repair as one transaction (backup, patch, restart, verify, roll back on failure)', (y) => withOptions(y, COMMAND_OPTIONS.fix), dispatch('fix'))
     .command(
       'rollback [id]',
       'restore a backup made by fix (default: the latest)',
-      (y) =>
-        y
-          .positional('id', { type: 'string', describe: 'backup id from `clawfix backups`' })
-          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not prompt' })
-          .option('force', { type: 'boolean', default: false, describe: 'put the old files/rows back whole, even where they changed again after the repair' }),
+      (y) => withOptions(y.positional('id', { type: 'string', describe: 'backup id from `clawfix backups`' }), COMMAND_OPTIONS.rollback),
       dispatch('rollback'),
     )
     .command('backups', 'list backups made by fix', (y) => y, dispatch('backups'))
     .command(
       'edit-config',
       'edit the OpenClaw config safely (like visudo): validate, install with the gateway stopped, roll back if it does not come up',
-      (y) =>
-        y
-          .option('editor', { type: 'string', requiresArg: true, describe: 'editor command line, run through the shell with the file path appended (default: $VISUAL, $EDITOR, vi)' })
-          .option('dry-run', { type: 'boolean', default: false, describe: 'show the diff and the hazards; install nothing' })
-          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'install despite warnings without asking (errors still block)' }),
+      (y) => withOptions(y, COMMAND_OPTIONS['edit-config']),
       dispatch('edit-config'),
     )
     .command(
@@ -155,17 +130,41 @@ function parser(argv: readonly string[], deps: Deps, dispatch: (name: string) =>
     });
 }
 
+/**
+ * What yargs hands a command for this command line, without running it: the fast path's oracle in
+ * test/spec/fast-args.test.ts. undefined when yargs runs no command (help, version, a usage error).
+ */
+export async function yargsArgs(argv: readonly string[]): Promise<FastParse | undefined> {
+  let got: FastParse | undefined;
+  const y = await parser(argv, { stdout: { columns: 100 } } as Deps, (command) => async (args) => void (got = { command, args }));
+  try {
+    await y.parseAsync(argv, {}, () => undefined);
+  } catch {
+    return undefined;
+  }
+  return got;
+}
+
 export async function main(argv: readonly string[], deps: Deps): Promise<number> {
   let code: number = EXIT.OK;
   let ctx: Ctx | undefined;
-  const dispatch = (name: string) => async (a: Record<string, unknown>) => {
+  const dispatch = (name: CommandName) => async (a: Record<string, unknown>) => {
     ctx = makeCtx(deps, globalArgsFrom(a));
     checkFlagValues(a, deps.env);
-    code = await COMMANDS[name]!(ctx, a);
+    code = await COMMANDS[name](ctx, a);
   };
+  const fast = fastParse(argv);
+  if (fast) {
+    try {
+      await dispatch(fast.command)(fast.args);
+      return code;
+    } catch (err) {
+      return reportError(err, ctx, deps);
+    }
+  }
   let helpOrVersion = false;
   try {
-    await parser(argv, deps, dispatch).parseAsync(argv, {}, (err, _argv, output) => {
+    await (await parser(argv, deps, dispatch)).parseAsync(argv, {}, (err, _argv, output) => {
       if (output && !err) {
         helpOrVersion = true;
         // Shell completion answers (see ./completion.ts) list commands by name: the default one is not typed.

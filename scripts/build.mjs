@@ -9,9 +9,9 @@
  *
  * Minified ESM for Node >= 22.12, no source maps, no runtime dependencies: the libraries in
  * package.json's devDependencies are build inputs. Three things a plain bundle gets wrong, handled here:
- *   - CommonJS libraries (picocolors, some of inquirer's) call `require()`, and a CommonJS library may
- *     read `__filename`: every output file gets a `require` made by createRequire, and `__filename` is
- *     defined as the output file's own path.
+ *   - CommonJS libraries (write-file-atomic, proper-lockfile and theirs) call `require()` and read
+ *     `__filename`: every output file gets a `require` made by createRequire, and `__filename` is
+ *     defined as the output file's own path (write-file-atomic only hashes it into temp file names).
  *   - yargs looks for its locale files next to its own module; clawfix pins yargs to English (its own
  *     texts are English), and the lookup is pointed inside this package (dist/locales, which does not
  *     exist, so yargs keeps its built-in English strings) instead of a path outside it.

@@ -86,7 +86,7 @@ test('the bundle imports nothing but Node built-ins and its own chunks', () => {
 
 test('the licence notices name each bundled library with its licence text', () => {
   const text = fs.readFileSync(path.join(pkgDir, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8');
-  for (const name of ['yargs', 'json5', 'diff', 'picocolors', '@inquirer/core', '@inquirer/confirm', '@inquirer/select', '@inquirer/checkbox']) {
+  for (const name of ['yargs', 'execa', 'json5', 'diff', 'picocolors', 'proper-lockfile', 'write-file-atomic', '@inquirer/core', '@inquirer/confirm', '@inquirer/select', '@inquirer/checkbox']) {
     expect(text).toMatch(new RegExp(`^${name.replace('/', '\\/')}@\\d+\\.\\d+\\.\\d+ \\(`, 'm'));
   }
   // every entry carries a licence text, not only a name

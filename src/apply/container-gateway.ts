@@ -12,7 +12,6 @@
  */
 import { probeGateway } from '../openclaw/gateway-probe.js';
 import type { RuntimeCli } from '../openclaw/container-runtime.js';
-import { runCommand } from '../util/command.js';
 import { ClawfixError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
 import type { GatewayControl } from './gateway.js';
@@ -41,17 +40,17 @@ interface Ran {
 
 const lastLine = (r: Ran) => (r.stderr.trim() || r.stdout.trim()).split('\n').pop()?.slice(0, 300) ?? '';
 
-/** The runtime's CLI: bounded, cancellable, its exit code returned (a missing CLI and a timeout throw). */
+/** The runtime's CLI through execa: bounded, cancellable, its exit code returned (a missing CLI and a timeout throw). */
 function runtimeRunner(o: ContainerControlOptions) {
   const run = async (args: string[], timeoutMs: number, signal?: AbortSignal): Promise<Ran> => {
-    const r = await runCommand(o.cli, args, { env: o.env, timeoutMs, ...(signal ? { signal } : {}) });
-    if (r.canceled) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
-    if (r.spawnError) {
-      const why = r.spawnError.code === 'ENOENT' ? 'it is not on PATH' : `it could not be started (${r.spawnError.code ?? r.spawnError.message})`;
-      throw new ClawfixError(`cannot run \`${o.cli}\`: ${why}`, { hint: `install ${o.cli}, or pass --runtime docker|podman` });
+    const { execa } = await import('execa');
+    const r = await execa(o.cli, args, { env: o.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: timeoutMs, ...(signal ? { cancelSignal: signal } : {}) });
+    if (r.isCanceled) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+    if ((r as { code?: string }).code === 'ENOENT' || (r.failed && r.exitCode === undefined && !r.timedOut && !r.signal)) {
+      throw new ClawfixError(`cannot run \`${o.cli}\`: it is not on PATH`, { hint: `install ${o.cli}, or pass --runtime docker|podman` });
     }
     if (r.timedOut) throw Object.assign(new ClawfixError(`\`${o.cli} ${args.join(' ')}\` did not finish within ${Math.round(timeoutMs / 1000)} s`), { timedOut: true });
-    return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
   };
   const must = async (args: string[], timeoutMs: number, signal?: AbortSignal): Promise<string> => {
     const r = await run(args, timeoutMs, signal);

@@ -1,13 +1,13 @@
 /**
- * The only way clawfix writes a file: atomically (a temp file beside it, fsync, rename, then the dir
- * fsynced so the rename itself survives a power cut), with the exact mode it is told to keep, the
- * owner the file had (when run as root; a file or dir clawfix creates as root takes its dir's owner),
- * a symlinked file written where the link points (the link stays), and through the fault port (tests
- * only) so failure paths can be exercised.
+ * The only way clawfix writes a file: atomically (write-file-atomic: temp file, fsync, rename), with
+ * the mode it is told to keep (and the owner it had: write-file-atomic keeps uid/gid when run as root;
+ * a file or dir clawfix creates as root takes its dir's owner), and through the fault port (tests only)
+ * so failure paths can be exercised.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, promises as fs, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { ClawfixError, describeFsError } from '../util/errors.js';
 import type { FaultPort } from './faults.js';
 
@@ -81,65 +81,19 @@ export function keepSqliteSidecarsOwned(db: string): void {
   }
 }
 
-/** Where a write to `p` lands: a symlink's target (the link stays a link), else `p` itself. */
-function landing(p: string): string {
+export async function writeAtomic(path: string, data: string | Buffer, mode: number, faults?: FaultPort): Promise<void> {
   try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
-
-/** The owner a file written at `p` should have (root only): the file's own if it exists, else its dir's. */
-function keptOwner(p: string): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  return existsSync(p) ? statOwner(p) : ownerFor(p);
-}
-
-/** fsync of a directory, so a rename in it is durable. Filesystems that cannot (EINVAL, EISDIR) are skipped. */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
+    faults?.fault('write', path);
+    // An existing file keeps its owner (write-file-atomic); a new one gets its dir's owner.
+    const owner = existsSync(path) ? undefined : ownerFor(path);
+    // A string is handed over as is (written as UTF-8): a Buffer copy of a 20 MB text would linger until the next GC.
+    await writeFileAtomic(path, data, { mode, fsync: true, encoding: 'utf8', ...(owner ? { chown: owner } : {}) });
+    // write-file-atomic applies mode through the umask on creation; make it exact.
+    await fs.chmod(path, mode);
   } catch (err) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EACCES'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * Writes `data` to `file` atomically. Synchronous inside (a dozen small files a repair: each call is
- * under a millisecond this way, against 2–3 ms through the thread pool), so writes are never interleaved.
- * A string is written as UTF-8 straight from the string (no Buffer copy of a 20 MB store lingers).
- */
-export async function writeAtomic(file: string, data: string | Buffer, mode: number, faults?: FaultPort): Promise<void> {
-  const target = landing(file);
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    faults?.fault('write', file);
-    const fd = openSync(tmp, 'wx', mode);
-    try {
-      writeFileSync(fd, data, typeof data === 'string' ? { encoding: 'utf8' } : {});
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(tmp, mode); // the open's mode went through the umask; make it exact
-    const owner = keptOwner(target);
-    if (owner) chownSync(tmp, owner.uid, owner.gid);
-    renameSync(tmp, target);
-    syncDir(path.dirname(target));
-  } catch (err) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      /* the error that matters is the write's */
-    }
     if (err instanceof ClawfixError) throw err;
-    const d = describeFsError(err, file);
-    throw new ClawfixError(`could not write ${file}: ${d.message}`, { hint: d.hint, path: file, cause: err });
+    const d = describeFsError(err, path);
+    throw new ClawfixError(`could not write ${path}: ${d.message}`, { hint: d.hint, path, cause: err });
   }
 }
 
@@ -214,7 +168,6 @@ export async function copyAtomic(src: string, dest: string, mode: number, faults
     const owner = existsSync(dest) ? statOwner(dest) : ownerFor(dest);
     if (owner && process.getuid?.() === 0) await fs.chown(tmp, owner.uid, owner.gid);
     await fs.rename(tmp, dest);
-    syncDir(path.dirname(dest));
     return { sha256: h.digest('hex'), size };
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);

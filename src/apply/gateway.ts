@@ -113,7 +113,9 @@ export function cliGatewayControl(o: GatewayControlOptions): GatewayControl {
   const stopOnce = async (signal?: AbortSignal): Promise<void> => {
     stopIssued = false;
     // Recorded first: the CLI itself may stop an unmanaged gateway, and then nobody could start it again.
-    const before = await fg.find();
+    const finding = fg.find(); // its /proc reads run off the main thread while the runner loads
+    cli.warm();
+    const before = await finding;
     if (before) refuseContainer(o.port, before.pid);
     const svc = await serviceStop(cli, sArgs, signal);
     stopIssued = svc.issued;

@@ -1,10 +1,6 @@
 /**
- * One clawfix at a time per state dir: the lock is the directory <state>/clawfix/repair.lock, made with
- * mkdir (atomic: one of two racing clawfixes gets EEXIST), its mtime refreshed every 5 s while held, and
- * a lock not refreshed for 30 s is stale and taken over. That is proper-lockfile's protocol, which
- * clawfix used before (loading it cost ~10 ms of every repair): an older clawfix and this one respect
- * each other's locks. A lock left by a killed clawfix (its journal names a dead pid) is taken over by
- * the recovery, never silently.
+ * One clawfix at a time per state dir: a proper-lockfile lock on <state>/clawfix. A lock left by a
+ * killed clawfix (its journal names a dead pid) is taken over by the recovery, never silently.
  *
  * A clawfix can also be killed while it holds the lock with no journal on disk (between taking the
  * lock and writing its first journal entry, or between removing its journal and releasing the lock).
@@ -13,7 +9,7 @@
  * A held lock whose only such marks name dead processes is taken over; a lock with no mark at all (an
  * unknown holder) or with the mark of a live clawfix is respected.
  */
-import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdirOwned } from './fs.js';
 import path from 'node:path';
 import { clawfixDir } from '../records/journal.js';
@@ -48,59 +44,8 @@ function dead(pid: number): boolean {
   }
 }
 
-/** A held lock not refreshed for this long is stale; a held one is refreshed this often. */
-const STALE_MS = 30_000;
-const UPDATE_MS = 5_000;
-
-/** mkdir of the lock dir: true if this call made it, false if it exists (held, or stale). */
-function tryMkdir(target: string): boolean {
-  try {
-    mkdirSync(target, { mode: 0o700 });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-}
-
-/** Takes the lock dir, taking over a stale one (not refreshed for STALE_MS) once. false: someone holds it. */
-function takeDir(target: string): boolean {
-  if (tryMkdir(target)) return true;
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(target).mtimeMs;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return tryMkdir(target); // released meanwhile
-    throw err;
-  }
-  if (Date.now() - mtimeMs <= STALE_MS) return false;
-  rmSync(target, { recursive: true, force: true });
-  return tryMkdir(target);
-}
-
-/** Holds the taken lock dir: refreshed while held, removed on release or when the process exits. */
-function hold(target: string): () => void {
-  const refresh = setInterval(() => {
-    try {
-      const now = new Date();
-      utimesSync(target, now, now);
-    } catch {
-      /* removed under us (a forced takeover): the next clawfix decides; nothing to refresh */
-    }
-  }, UPDATE_MS).unref();
-  let held = true;
-  const release = () => {
-    if (!held) return;
-    held = false;
-    clearInterval(refresh);
-    process.removeListener('exit', release);
-    rmSync(target, { recursive: true, force: true });
-  };
-  process.once('exit', release); // a clawfix that exits holding it (an uncaught error) leaves no lock behind
-  return release;
-}
-
 export async function acquireLock(stateDir: string, opts: { force?: boolean } = {}): Promise<Release> {
+  const lockfile = (await import('proper-lockfile')).default;
   const dir = clawfixDir(stateDir);
   mkdirOwned(dir, 0o700);
   const target = lockPath(stateDir);
@@ -112,36 +57,35 @@ export async function acquireLock(stateDir: string, opts: { force?: boolean } = 
     /* unmarked, a lock left by a kill -9 of this run just goes stale after 30 s */
   }
   if (opts.force) rmSync(target, { recursive: true, force: true });
-  let taken: boolean;
+  const take = () => lockfile.lock(dir, { lockfilePath: target, realpath: false, stale: 30_000, update: 5_000, retries: 0 });
+  let release: () => Promise<void>;
   try {
-    taken = takeDir(target);
-    if (!taken) {
+    try {
+      release = await take();
+    } catch (err) {
       const others = marks(dir);
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || !others.length || !others.every(dead)) throw err;
       // Every clawfix that could hold it is gone (killed with -9 while holding it): take it over.
-      if (others.length && others.every(dead)) {
-        rmSync(target, { recursive: true, force: true });
-        taken = tryMkdir(target);
-      }
+      rmSync(target, { recursive: true, force: true });
+      release = await take();
     }
   } catch (err) {
     unmark();
+    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new ClawfixError(`another clawfix is repairing this OpenClaw state dir (lock ${target} is held)`, {
+        hint: 'wait for it to finish; if no clawfix is running, the lock goes stale after 30 s',
+        path: target,
+      });
+    }
     throw new ClawfixError(`could not take the lock ${target}: ${(err as Error).message}`, { path: target });
   }
-  if (!taken) {
-    unmark();
-    throw new ClawfixError(`another clawfix is repairing this OpenClaw state dir (lock ${target} is held)`, {
-      hint: 'wait for it to finish; if no clawfix is running, the lock goes stale after 30 s',
-      path: target,
-    });
-  }
-  const release = hold(target);
   // Marks left by killed runs mean nothing once the lock is ours.
   for (const pid of marks(dir)) if (dead(pid)) rmSync(`${target}.${pid}`, { force: true });
   return async () => {
     try {
-      release();
+      await release();
     } catch {
-      /* already gone: nothing left to do */
+      /* already released or compromised: nothing left to do */
     }
     unmark();
   };

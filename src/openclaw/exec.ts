@@ -1,20 +1,18 @@
-/** The slow outside commands the snapshot may need: `openclaw --version`, a container runtime's CLI. */
-import { runCommand } from '../util/command.js';
+/** The slow outside commands the snapshot may need, through execa (loaded lazily): `openclaw --version`, a container runtime's CLI. */
 import type { CommandRunner } from './container.js';
 
-/** `openclaw --version` (only when no package.json beside the binary gives the version). Throws when it does not answer. */
+/** `openclaw --version` (only when no package.json beside the binary gives the version). */
 export async function runVersion(exe: string): Promise<string> {
-  const r = await runCommand(exe, ['--version'], { timeoutMs: 10_000 });
-  if (r.spawnError) throw r.spawnError;
-  if (r.timedOut) throw new Error('no answer within 10 s');
-  if (r.exitCode !== 0) throw new Error(`exit ${r.exitCode ?? r.signal}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()!.slice(0, 300)}` : ''}`);
-  return r.stdout;
+  const { execa } = await import('execa');
+  const r = await execa(exe, ['--version'], { timeout: 10_000, reject: true, stdin: 'ignore' });
+  return String(r.stdout);
 }
 
 /** A container runtime's CLI, for finding and describing containers: bounded, never throws on exit codes. */
 export function commandRunner(env: Readonly<Record<string, string | undefined>>): CommandRunner {
   return async (cmd, args) => {
-    const r = await runCommand(cmd, args, { timeoutMs: 10_000, env });
-    return { exitCode: r.exitCode ?? 1, stdout: r.stdout };
+    const { execa } = await import('execa');
+    const r = await execa(cmd, args, { timeout: 10_000, reject: false, stdin: 'ignore', env: { ...env }, extendEnv: false });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout) };
   };
 }

@@ -57,17 +57,18 @@ export async function acquireLock(stateDir: string, opts: { force?: boolean } = 
     /* unmarked, a lock left by a kill -9 of this run just goes stale after 30 s */
   }
   if (opts.force) rmSync(target, { recursive: true, force: true });
-  const take = () => lockfile.lock(dir, { lockfilePath: target, realpath: false, stale: 30_000, update: 5_000, retries: 0 });
-  let release: () => Promise<void>;
+  // The synchronous form (no retries, so nothing to wait for): a mkdir and a stat, without thread-pool round trips.
+  const take = () => lockfile.lockSync(dir, { lockfilePath: target, realpath: false, stale: 30_000, update: 5_000, retries: 0 });
+  let release: () => void;
   try {
     try {
-      release = await take();
+      release = take();
     } catch (err) {
       const others = marks(dir);
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || !others.length || !others.every(dead)) throw err;
       // Every clawfix that could hold it is gone (killed with -9 while holding it): take it over.
       rmSync(target, { recursive: true, force: true });
-      release = await take();
+      release = take();
     }
   } catch (err) {
     unmark();
@@ -83,7 +84,7 @@ export async function acquireLock(stateDir: string, opts: { force?: boolean } = 
   for (const pid of marks(dir)) if (dead(pid)) rmSync(`${target}.${pid}`, { force: true });
   return async () => {
     try {
-      await release();
+      release();
     } catch {
       /* already released or compromised: nothing left to do */
     }

@@ -15,7 +15,11 @@
  * gateway running (OpenClaw's own `devices approve`, no restart), SQLite store with the gateway
  * stopped (one SQLite transaction, no `openclaw` call at all).
  *
- *   node bench/repair.mjs [--runs 7] [--delay 500]
+ * With --bins, several builds are compared in the same run (each run goes round-robin over the builds
+ * too): `--bins before=../old/bin/clawfix.js,after=bin/clawfix.js`. The tables then have a row per
+ * build; the phase table is the first build's.
+ *
+ *   node bench/repair.mjs [--runs 7] [--delay 500] [--bins label=path,label=path]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -86,14 +90,15 @@ function bareFor(phase, parts) {
   return 0;
 }
 
-export async function repairOverhead({ runs = 7, delayMs = 500, log = console.error } = {}) {
-  const cases = [
-    { label: 'JSON store (2026.7.35), gateway running', store: 'json', running: true },
-    { label: 'SQLite store (2026.9.6), gateway running', store: 'sqlite', running: true },
-    { label: 'SQLite store (2026.9.6), gateway stopped', store: 'sqlite', running: false },
-  ];
-  for (const c of cases) Object.assign(c, { fixMs: [], bareMs: [], overhead: [], calls: [], phases: new Map() });
-  // runs go round-robin over the cases, so load drift on the machine hits every row alike
+const CASES = [
+  { label: 'JSON store (2026.7.35), gateway running', store: 'json', running: true },
+  { label: 'SQLite store (2026.9.6), gateway running', store: 'sqlite', running: true },
+  { label: 'SQLite store (2026.9.6), gateway stopped', store: 'sqlite', running: false },
+];
+
+export async function repairOverhead({ runs = 7, delayMs = 500, log = console.error, bins = [{ label: 'this build', bin: CLAWFIX_BIN }] } = {}) {
+  const cases = bins.flatMap((b) => CASES.map((c) => ({ ...c, build: b.label, bin: b.bin, fixMs: [], bareMs: [], overhead: [], calls: [], phases: new Map() })));
+  // runs go round-robin over the cases (and builds), so load drift on the machine hits every row alike
   for (let i = 0; i < runs; i++) {
     for (const c of cases) {
       const pair = [];
@@ -107,7 +112,7 @@ export async function repairOverhead({ runs = 7, delayMs = 500, log = console.er
         }
         const [a, b] = pair;
         const before = a.calls().length;
-        const r = await timeLines(process.execPath, [CLAWFIX_BIN, 'fix', '--yes', '--verbose'], {
+        const r = await timeLines(process.execPath, [c.bin, 'fix', '--yes', '--verbose'], {
           env: a.env({ CLAWFIX_START_TIMEOUT_MS: '20000', CLAWFIX_STOP_TIMEOUT_MS: '20000' }),
           cwd: a.root,
         });
@@ -130,23 +135,24 @@ export async function repairOverhead({ runs = 7, delayMs = 500, log = console.er
     }
   }
   log(`repair: ${runs} runs of each case done`);
+  const several = bins.length > 1;
   const rows = cases.map((c) => {
     const shown = c.calls.map((x) => `\`${x.replace(/^(devices approve) \S+/, '$1 <id>')}\``).join(', ') || 'none';
-    return [c.label, fmtMs(median(c.fixMs)), shown, fmtMs(median(c.bareMs)), fmtMs(median(c.overhead)), `${fmtMs(Math.min(...c.overhead))}–${fmtMs(Math.max(...c.overhead))}`];
+    return [...(several ? [c.build] : []), c.label, fmtMs(median(c.fixMs)), shown, fmtMs(median(c.bareMs)), fmtMs(median(c.overhead)), `${fmtMs(Math.min(...c.overhead))}–${fmtMs(Math.max(...c.overhead))}`];
   });
   const breakdown = [];
-  for (const c of cases) {
+  for (const c of cases.filter((x) => x.build === bins[0].label)) {
     for (const [phase, e] of c.phases) {
       const over = e.fix.map((x, i) => x - e.bare[i]);
       breakdown.push([c.label.replace(/ \(2026[^)]*\)/, ''), phase, fmtMs(median(e.fix)), median(e.bare) ? fmtMs(median(e.bare)) : '—', fmtMs(median(over))]);
     }
   }
-  const data = cases.map(({ label, fixMs, bareMs, overhead, calls, phases }) => ({ label, fixMs, bareMs, overhead, calls, phases: Object.fromEntries(phases) }));
+  const data = cases.map(({ build, label, fixMs, bareMs, overhead, calls, phases }) => ({ build, label, fixMs, bareMs, overhead, calls, phases: Object.fromEntries(phases) }));
   return {
-    title: `Repair overhead: \`clawfix fix --yes\` minus the same \`openclaw\` calls run bare (fake gateway: ${delayMs} ms to stop, ${delayMs} ms to start; median of ${runs} runs, round-robin over the cases)`,
+    title: `Repair overhead: \`clawfix fix --yes\` minus the same \`openclaw\` calls run bare (fake gateway: ${delayMs} ms to stop, ${delayMs} ms to start; median of ${runs} runs, round-robin over the cases${several ? ' and builds' : ''})`,
     markdown:
-      table(['case', 'fix ms', '`openclaw` calls the fix made', 'same calls bare ms', 'overhead ms (median)', 'overhead range'], rows, 'lrlrrr') +
-      `\n\nWhere it goes (the same runs; \`--verbose\` step lines timestamped as they arrive; bare: the replayed call inside that step, /healthz polling included; medians per phase, so they need not add up exactly):\n\n` +
+      table([...(several ? ['build'] : []), 'case', 'fix ms', '`openclaw` calls the fix made', 'same calls bare ms', 'overhead ms (median)', 'overhead range'], rows, `${several ? 'l' : ''}lrlrrr`) +
+      `\n\nWhere it goes (${several ? `build "${bins[0].label}"; ` : ''}the same runs; \`--verbose\` step lines timestamped as they arrive; bare: the replayed call inside that step, /healthz polling included; medians per phase, so they need not add up exactly):\n\n` +
       table(['case', 'phase', 'fix ms', 'bare ms', 'overhead ms'], breakdown, 'llrrr'),
     data,
   };
@@ -156,7 +162,13 @@ const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.
 if (isMain) {
   const a = process.argv.slice(2);
   const opt = (n, d) => (a.includes(`--${n}`) ? Number(a[a.indexOf(`--${n}`) + 1]) : d);
-  const r = await repairOverhead({ runs: opt('runs', 7), delayMs: opt('delay', 500) });
+  const binsArg = a.includes('--bins') ? a[a.indexOf('--bins') + 1] : undefined;
+  const bins = binsArg?.split(',').map((x) => {
+    const [label, bin] = x.includes('=') ? [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)] : [x, x];
+    if (!fs.existsSync(bin)) throw new Error(`--bins: ${bin} does not exist`);
+    return { label, bin: path.resolve(bin) };
+  });
+  const r = await repairOverhead({ runs: opt('runs', 7), delayMs: opt('delay', 500), ...(bins ? { bins } : {}) });
   console.log(`\n${machine()}\n\n### ${r.title}\n\n${r.markdown}`);
   if (a.includes('--json')) console.log(JSON.stringify(r.data));
 }

@@ -163,11 +163,13 @@ if (isMain) {
   const a = process.argv.slice(2);
   const opt = (n, d) => (a.includes(`--${n}`) ? Number(a[a.indexOf(`--${n}`) + 1]) : d);
   const binsArg = a.includes('--bins') ? a[a.indexOf('--bins') + 1] : undefined;
+  if (a.includes('--bins') && !binsArg) throw new Error('--bins needs label=path[,label=path...]');
   const bins = binsArg?.split(',').map((x) => {
     const [label, bin] = x.includes('=') ? [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)] : [x, x];
     if (!fs.existsSync(bin)) throw new Error(`--bins: ${bin} does not exist`);
     return { label, bin: path.resolve(bin) };
   });
+  if (bins && new Set(bins.map((b) => b.label)).size !== bins.length) throw new Error('--bins: every build needs its own label');
   const r = await repairOverhead({ runs: opt('runs', 7), delayMs: opt('delay', 500), ...(bins ? { bins } : {}) });
   console.log(`\n${machine()}\n\n### ${r.title}\n\n${r.markdown}`);
   if (a.includes('--json')) console.log(JSON.stringify(r.data));

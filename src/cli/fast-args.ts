@@ -3,7 +3,8 @@
  * `--name=value`, `--flag`, `--no-flag`, `-y`, rollback's id) is read here without loading yargs,
  * which costs ~25 ms of every run (measured: compiling it and building the parser). Anything else —
  * --help, --version, completion, an unknown or repeated option, a value that looks like a flag, a
- * choice yargs would refuse, `--` — returns undefined and goes to yargs, which stays the one judge of
+ * choice yargs would refuse, `--`, the words `help`, `true` and `false` (yargs reads a last `help` as
+ * --help, and `true`/`false` after a boolean flag as its value) — returns undefined and goes to yargs, which stays the one judge of
  * what is valid and the only source of help and usage errors. test/spec/fast-args.test.ts holds the
  * two to the same result on every command line the fast path accepts.
  */
@@ -19,6 +20,10 @@ export interface FastParse {
 const FAST_COMMANDS: readonly CommandName[] = ['diagnose', 'fix', 'rollback', 'backups', 'edit-config'];
 
 const isFlag = (t: string) => t.startsWith('-');
+/** Words yargs gives a meaning of its own (`rollback help` is rollback's help; `--yes false` is yes=false). */
+const YARGS_WORDS = new Set(['help', 'true', 'false']);
+/** An option of the table by name: own properties only (`--constructor` is no option). */
+const optionIn = (table: OptionTable, name: string): OptionSpec | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
 
 /** The option a flag token names in `table` (`--x`, `--x=v`, `--no-x`, `-y`), with its inline value; undefined: not one of them. */
 function lookup(token: string, table: OptionTable): { name: string; spec: OptionSpec; inline?: string; negated?: true } | undefined {
@@ -28,10 +33,11 @@ function lookup(token: string, table: OptionTable): { name: string; spec: Option
   }
   const eq = token.indexOf('=');
   const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
-  if (table[name]) return { name, spec: table[name], ...(eq === -1 ? {} : { inline: token.slice(eq + 1) }) };
+  const spec = optionIn(table, name);
+  if (spec) return { name, spec, ...(eq === -1 ? {} : { inline: token.slice(eq + 1) }) };
   const plain = name.startsWith('no-') ? name.slice(3) : undefined;
-  if (plain && eq === -1 && table[plain]?.type === 'boolean') return { name: plain, spec: table[plain], negated: true };
-  return undefined;
+  const negatable = plain && eq === -1 ? optionIn(table, plain) : undefined;
+  return negatable?.type === 'boolean' ? { name: plain!, spec: negatable, negated: true } : undefined;
 }
 
 /** The command: the first word that is not a string option's value. undefined: none (interactive); null: not a fast one. */
@@ -53,6 +59,7 @@ function stringValue(spec: OptionSpec, value: string | undefined): string | unde
 }
 
 export function fastParse(argv: readonly string[]): FastParse | undefined {
+  if (argv.some((t) => YARGS_WORDS.has(t))) return undefined;
   const command = commandOf(argv);
   if (command === null) return undefined;
   const name = command ?? 'interactive';

@@ -46,14 +46,6 @@ function listenersNow(): Listeners {
   return found;
 }
 
-/**
- * The listening sockets of one table, read until its listeners end. The kernel lists a table's
- * listening sockets first (its listening hash, then the established one: connections, TIME_WAIT) and
- * serves /proc/net/tcp a page per read, walking its whole established hash for each: reading the
- * listeners alone took ~1.5 ms here against 5–30 ms for the whole table (~160 lines). A listener the
- * early stop missed (a kernel that ordered the table otherwise) is looked for again in the whole table
- * by pidListeningOn, which the snapshot and the stop fall back to when the port shows no listener.
- */
 /** Adds the listeners these table lines begin with; false once a line is not a listener (the rest is not looked at). */
 function addListening(lines: readonly string[], into: Map<number, Set<string>>): boolean {
   const rows = lines.filter((l) => l.trim());
@@ -62,6 +54,14 @@ function addListening(lines: readonly string[], into: Map<number, Set<string>>):
   return end === -1;
 }
 
+/**
+ * The listening sockets of one table, read until its listeners end. The kernel lists a table's
+ * listening sockets first (its listening hash, then the established one: connections, TIME_WAIT) and
+ * serves /proc/net/tcp a page per read, walking its whole established hash for each: reading the
+ * listeners alone took ~1.5 ms here against 5–30 ms for the whole table (~160 lines). A listener the
+ * early stop missed (a kernel that ordered the table otherwise) is looked for again in the whole table
+ * by pidListeningOn, which the snapshot and the stop fall back to when the port shows no listener.
+ */
 async function listenersOf(table: string, into: Map<number, Set<string>>): Promise<void> {
   let fh: fs.FileHandle;
   try {

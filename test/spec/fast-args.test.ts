@@ -16,7 +16,8 @@ const SNIPPETS = [
   ['--yes'], ['-y'], ['--no-yes'], ['--dry-run'], ['--no-dry-run'], ['--dryRun'], ['--device', 'abc123'], ['--device', '123'], ['--scopes', 'operator.write,operator.read'],
   ['--allow-admin'], ['--force'], ['--editor', 'vi'], ['--editor', 'code --wait'], ['--json', '--json'], ['--profile', 'a', '--profile', 'b'], ['--help'], ['-h'], ['--version'],
   ['--'], ['--bogus'], ['--profile'], ['--profile', '--json'], ['--profile='], ['--yes=true'], ['--json=false'], ['-x'], ['-yv'], ['extra'], ['--state-dir', 'diagnose'],
-  ['--profile', ''], ['-Y'], ['--Json'], ['--no-profile'],
+  ['--profile', ''], ['-Y'], ['--Json'], ['--no-profile'], ['true'], ['false'], ['help'], ['--yes', 'false'], ['-y', 'true'], ['--json', 'false'],
+  ['--constructor', 'x'], ['--toString=x'], ['--__proto__', 'x'], ['--no-constructor'], ['--hasOwnProperty'],
 ];
 
 function lines(): string[][] {
@@ -72,7 +73,10 @@ describe('the fast command-line path', () => {
     expect(fastParse(argv)?.command).toBe(command);
   });
 
-  test.each([[['--help']], [['fix', '-h']], [['--version']], [['completion']], [['fix', '--yes', '--yes']], [['fix', '--bogus']], [['--profile']], [['fix', '--']], [['fxi']]])(
+  test.each([
+    [['--help']], [['fix', '-h']], [['--version']], [['completion']], [['fix', '--yes', '--yes']], [['fix', '--bogus']], [['--profile']], [['fix', '--']], [['fxi']],
+    [['rollback', 'help']], [['rollback', '-y', 'false']], [['rollback', '--yes', 'true']], [['backups', '--constructor', 'x']], [['--toString=x', 'fix', '--yes']],
+  ])(
     'anything else goes to yargs: %j',
     (argv) => {
       expect(fastParse(argv)).toBeUndefined();

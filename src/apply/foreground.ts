@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { readGatewayLock } from '../openclaw/gateway-probe.js';
-import { pidHolding, pidListeningOn, readListeners, readProcess, socketsOn, type ProcessInfo } from '../openclaw/process.js';
+import { pidOnPort, readListeners, readProcess, type ProcessInfo } from '../openclaw/process.js';
 import { clawfixDir } from '../records/journal.js';
 import { ClawfixError } from '../util/errors.js';
 import { mkdirOwned, writeAtomic } from './fs.js';
@@ -22,9 +22,7 @@ export type ForegroundProcess = ProcessInfo;
 export async function findGateway(port: number, configPath: string): Promise<ForegroundProcess | undefined> {
   // The port's listener first: a lock file may name a pid of another PID namespace (a container sharing /tmp).
   const [lock, listeners] = await Promise.all([readGatewayLock(configPath).then((l) => l?.pid), readListeners()]);
-  const sockets = socketsOn(listeners, port);
-  // No listener in the quick read (its listeners only): the whole table, before the lock file's pid is believed.
-  const pid = (sockets.size ? pidHolding(sockets, lock) : pidListeningOn(port, lock)) ?? lock;
+  const pid = pidOnPort(listeners, port, lock) ?? lock;
   return pid ? readProcess(pid) : undefined;
 }
 

@@ -42,7 +42,8 @@ function lookup(token: string, table: OptionTable): { name: string; spec: Option
 
 /** The command: the first word that is not a string option's value. undefined: none (interactive); null: not a fast one. */
 function commandOf(argv: readonly string[]): CommandName | null | undefined {
-  const strings = new Set(Object.entries({ ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS.fix, ...COMMAND_OPTIONS['edit-config'] }).filter(([, s]) => s.type === 'string').map(([n]) => `--${n}`));
+  const all = [GLOBAL_OPTIONS, ...Object.values(COMMAND_OPTIONS)].flatMap((t: OptionTable) => Object.entries(t));
+  const strings = new Set(all.filter(([, s]) => s.type === 'string').map(([n]) => `--${n}`));
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i]!;
     if (strings.has(t)) i++;

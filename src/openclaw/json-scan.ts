@@ -27,6 +27,14 @@ export interface MemberTable {
   readonly spans: Int32Array;
 }
 
+/** The table of an object with no members. */
+export const NO_MEMBERS: MemberTable = { keys: [], spans: new Int32Array(0) };
+
+/** The text of member i's value. */
+export function memberValueText(text: string, { spans }: MemberTable, i: number): string {
+  return text.slice(spans[3 * i + 1], spans[3 * i + 2]);
+}
+
 export class JsonScanError extends Error {
   constructor(
     message: string,

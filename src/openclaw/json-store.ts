@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import type { JsonStoreShape, PairedDevice, PendingRequest, StoreSnapshot, TokenSummary } from '../types.js';
 import { detectFormat, jsonErrorWhere, parseJsonText, type JsonFormat } from './json-format.js';
-import { effectiveMembers, scanMemberTable, type MemberTable } from './json-scan.js';
+import { effectiveMembers, memberValueText, NO_MEMBERS, scanMemberTable, type MemberTable } from './json-scan.js';
 import { storePaths } from './paths.js';
 import { isObject, strings } from '../util/guards.js';
 
@@ -109,15 +109,15 @@ function readByMembers(text: string, visit?: (key: string, value: unknown) => vo
   try {
     const members = scanMemberTable(text);
     if (!members) return undefined;
-    const { keys, spans } = members;
+    const { keys } = members;
     const records = effectiveMembers(members);
     for (const i of records) {
-      const v: unknown = JSON.parse(text.slice(spans[3 * i + 1], spans[3 * i + 2]));
+      const v: unknown = JSON.parse(memberValueText(text, members, i));
       visit?.(keys[i]!, v);
     }
     if (records.length !== keys.length) {
       const kept = new Set(records);
-      for (let i = 0; i < keys.length; i++) if (!kept.has(i)) JSON.parse(text.slice(spans[3 * i + 1], spans[3 * i + 2]));
+      for (let i = 0; i < keys.length; i++) if (!kept.has(i)) JSON.parse(memberValueText(text, members, i));
     }
     return { members, records };
   } catch {
@@ -128,7 +128,7 @@ function readByMembers(text: string, visit?: (key: string, value: unknown) => vo
 /** The file with its members located, when asked for (the text parsed already: the scan does not check the values again). */
 function withMembers(f: RawJsonFile, opts: ReadOptions): RawJsonFile {
   if (!opts.members || f.members || !isObject(f.value) || f.text === undefined) return f;
-  return { ...f, members: scanMemberTable(f.text) ?? { keys: [], spans: new Int32Array(0) } };
+  return { ...f, members: scanMemberTable(f.text) ?? NO_MEMBERS };
 }
 
 function optStrings(v: unknown): string[] | undefined {
@@ -295,11 +295,11 @@ export function objectEntries(f: RawJsonFile, mentions?: string): Iterable<[stri
   return isObject(f.value) ? Object.entries(f.value) : undefined;
 }
 
-function* parsedRecords(text: string, { keys, spans }: MemberTable, records: Int32Array, mentions?: string): Generator<[string, unknown]> {
+function* parsedRecords(text: string, members: MemberTable, records: Int32Array, mentions?: string): Generator<[string, unknown]> {
   for (const i of records) {
-    const raw = text.slice(spans[3 * i + 1], spans[3 * i + 2]);
+    const raw = memberValueText(text, members, i);
     if (mentions && !raw.includes(mentions) && !raw.includes('\\')) continue;
-    yield [keys[i]!, JSON.parse(raw) as unknown];
+    yield [members.keys[i]!, JSON.parse(raw) as unknown];
   }
 }
 
@@ -312,9 +312,9 @@ export function recordCount(f: RawJsonFile): number {
 /** One record of an object file, freshly parsed or copied (never the reader's own value). */
 export function recordValue(f: RawJsonFile, key: string): unknown {
   if (f.records && f.members && f.text !== undefined) {
-    const { keys, spans } = f.members;
+    const { keys } = f.members;
     const i = f.records.find((r) => keys[r] === key);
-    return i === undefined ? undefined : (JSON.parse(f.text.slice(spans[3 * i + 1], spans[3 * i + 2])) as unknown);
+    return i === undefined ? undefined : (JSON.parse(memberValueText(f.text, f.members, i)) as unknown);
   }
   if (!isObject(f.value) || !Object.hasOwn(f.value, key)) return undefined;
   const v = f.value[key];

@@ -17,18 +17,27 @@ export type Listeners = ReadonlyMap<number, ReadonlySet<string>>;
 
 const NONE: ReadonlySet<string> = new Set();
 
+/** A table line's listening socket (port and inode), or undefined when the line is not a listener. */
+function listenerRow(line: string): { port: number; inode: string } | undefined {
+  if (!line.includes(' 0A ')) return undefined; // state 0A is LISTEN; most lines are connections
+  const cols = line.trim().split(/\s+/);
+  if (cols.length < 10 || cols[3] !== '0A') return undefined;
+  const local = cols[1]!;
+  const port = parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+  return Number.isInteger(port) ? { port, inode: cols[9]! } : undefined;
+}
+
+function addRow(into: Map<number, Set<string>>, { port, inode }: { port: number; inode: string }): void {
+  let set = into.get(port);
+  if (!set) into.set(port, (set = new Set()));
+  set.add(inode);
+}
+
 /** The listening sockets of one /proc/net/tcp{,6} text, added to `into`. */
 function listenersIn(text: string, into: Map<number, Set<string>>): void {
   for (const line of text.split('\n').slice(1)) {
-    if (!line.includes(' 0A ')) continue; // state 0A is LISTEN; most lines are connections
-    const cols = line.trim().split(/\s+/);
-    if (cols.length < 10 || cols[3] !== '0A') continue;
-    const local = cols[1]!;
-    const port = parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
-    if (!Number.isInteger(port)) continue;
-    let set = into.get(port);
-    if (!set) into.set(port, (set = new Set()));
-    set.add(cols[9]!);
+    const row = listenerRow(line);
+    if (row) addRow(into, row);
   }
 }
 
@@ -48,10 +57,13 @@ function listenersNow(): Listeners {
 
 /** Adds the listeners these table lines begin with; false once a line is not a listener (the rest is not looked at). */
 function addListening(lines: readonly string[], into: Map<number, Set<string>>): boolean {
-  const rows = lines.filter((l) => l.trim());
-  const end = rows.findIndex((l) => l.trim().split(/\s+/)[3] !== '0A');
-  listenersIn(['', ...(end === -1 ? rows : rows.slice(0, end))].join('\n'), into);
-  return end === -1;
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    const row = listenerRow(line);
+    if (!row) return false;
+    addRow(into, row);
+  }
+  return true;
 }
 
 /**
@@ -100,7 +112,7 @@ export async function readListeners(tables: readonly string[] = TCP_TABLES): Pro
 }
 
 /** Inodes of the sockets listening on `port`. */
-export function socketsOn(listeners: Listeners, port: number): ReadonlySet<string> {
+function socketsOn(listeners: Listeners, port: number): ReadonlySet<string> {
   return listeners.get(port) ?? NONE;
 }
 
@@ -130,8 +142,18 @@ export function pidListeningOn(port: number, likely?: number): number | undefine
   return pidHolding(socketsOn(listenersNow(), port), likely);
 }
 
+/**
+ * The pid listening on `port` by a table read earlier (readListeners): when that table shows no
+ * listener on the port (a gateway that started since, or one the quick read stopped before), a fresh
+ * whole table is read before the caller falls back to a lock file's pid.
+ */
+export function pidOnPort(listeners: Listeners, port: number, likely?: number): number | undefined {
+  const sockets = socketsOn(listeners, port);
+  return sockets.size ? pidHolding(sockets, likely) : pidListeningOn(port, likely);
+}
+
 /** The pid holding one of these listening sockets (see pidListeningOn); `likely` is checked first. */
-export function pidHolding(inodes: ReadonlySet<string>, likely?: number): number | undefined {
+function pidHolding(inodes: ReadonlySet<string>, likely?: number): number | undefined {
   if (!inodes.size) return undefined;
   if (likely !== undefined && holdsSocket(String(likely), inodes)) return likely;
   let pids: string[];

@@ -6,7 +6,7 @@
  */
 import type { JsonInputs, RawJsonFile } from '../openclaw/json-store.js';
 import { objectEntries, pairedEntries, recordCount, recordValue } from '../openclaw/json-store.js';
-import { scanMemberTable, withoutMembers } from '../openclaw/json-scan.js';
+import { NO_MEMBERS, scanMemberTable, withoutMembers } from '../openclaw/json-scan.js';
 export type { JsonInputs } from '../openclaw/json-store.js';
 import { serializeLike, type JsonFormat } from '../openclaw/json-format.js';
 import { appendUnique, missingScopes } from '../util/scopes.js';
@@ -174,7 +174,7 @@ function cutSatisfied(inp: JsonInputs, deviceId: string, role: string, approvedN
   }
   if (!removed.length) return { removed, guard: guard.digest() };
   const text = inp.pending.text!;
-  const members = inp.pending.members ?? scanMemberTable(text) ?? { keys: [], spans: new Int32Array(0) };
+  const members = inp.pending.members ?? scanMemberTable(text) ?? NO_MEMBERS;
   const examples = removed.slice(0, 3).map((key) => ({ key, value: recordValue(inp.pending, key) }));
   const after = withoutBom(withoutMembers(text, members, new Set(removed)));
   return { removed, guard: guard.digest(), after, records: { total: recordCount(inp.pending), changed: [], removed, examples } };

@@ -4,7 +4,7 @@
  * it runs in a container is snapshot/container.ts (asked before the era: it decides the version).
  */
 import { probeGateway, readGatewayLock, type GatewayLock } from '../openclaw/gateway-probe.js';
-import { pidHolding, pidListeningOn, socketsOn, type Listeners } from '../openclaw/process.js';
+import { pidOnPort, type Listeners } from '../openclaw/process.js';
 import type { ContainerInfo, GatewaySnapshot, LogScan } from '../types.js';
 
 export interface GatewayRead {
@@ -16,20 +16,19 @@ export type Probed = Awaited<ReturnType<typeof probe>>;
 
 /** Probe and lock in parallel, with the listening sockets (read since the snapshot started). */
 export function probe(port: number, configPath: string, listeners: Promise<Listeners>) {
-  return Promise.all([probeGateway(port), readGatewayLock(configPath), listeners.then((l) => socketsOn(l, port))]);
+  return Promise.all([probeGateway(port), readGatewayLock(configPath), listeners]);
 }
 
 /**
  * Who really answers the port, only when something answers; a lock file's pid is only a fallback (a
  * container sharing /tmp writes its own namespace's pid there, e.g. 1).
  */
-export function listenerOf(port: number, [p, lock, sockets]: Probed): number | undefined {
+export function listenerOf(port: number, [p, lock, listeners]: Probed): number | undefined {
   if (p.running === false) return undefined;
-  // The table was read when the snapshot started (finding `openclaw` may take a while): when it had no
-  // listener on the port, a gateway that (re)started since is looked for in a fresh one before the
-  // lock file's pid is believed. (A listener whose holder this user cannot see stays unseen either way.)
-  const pid = sockets.size ? pidHolding(sockets, lock?.pid) : pidListeningOn(port, lock?.pid);
-  return pid ?? lock?.pid;
+  // The table was read when the snapshot started (finding `openclaw` may take a while): pidOnPort reads
+  // a fresh one when it had no listener on the port. (A listener whose holder this user cannot see
+  // stays unseen either way.)
+  return pidOnPort(listeners, port, lock?.pid) ?? lock?.pid;
 }
 
 export function describeGateway(port: number, [p, lock]: Probed, logs: LogScan, container: ContainerInfo | undefined): GatewayRead {

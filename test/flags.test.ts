@@ -127,6 +127,31 @@ test('a stray word after a command is named as an unexpected argument, not as an
   expect(r.stderr).toContain('clawfix: unexpected argument "now"');
 });
 
+describe('words and names yargs gives a meaning of its own (the fast command-line path leaves them to it)', () => {
+  test('`rollback help` is rollback\'s help (exit 0), not a rollback of a backup named "help"', async () => {
+    const f = await refused();
+    const r = await runCli(['rollback', 'help'], { fixture: f });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('clawfix rollback [id]');
+    expect(r.stdout).toContain('restore a backup made by fix');
+  });
+
+  test('`rollback --yes false` is --yes set to false: without a terminal it asks for --yes (exit 2), no backup named "false" is looked for', async () => {
+    const f = await refused();
+    const r = await runCli(['rollback', '--yes', 'false'], { fixture: f });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('add --yes to restore unattended');
+    expect(r.stderr).not.toContain('false');
+  });
+
+  test('a name every object has is no option: `backups --constructor x` is an unknown option (exit 2)', async () => {
+    const f = await refused();
+    const r = await runCli(['backups', '--constructor', 'x'], { fixture: f });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('clawfix: unknown option --constructor');
+  });
+});
+
 describe('permissions', () => {
   test('token and key files other users can read are flagged with the chmod that fixes them', async () => {
     const f = await refused();
